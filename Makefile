@@ -1,0 +1,57 @@
+# stepd — Step Functions and Lambda on your own machine.
+GO        ?= go
+PKGS      ?= ./...
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+ADDR      ?= 127.0.0.1:8083
+
+# Fuzz targets run briefly by `make test`: package:FuzzName.
+FUZZ_TARGETS := \
+	./internal/jsonv:FuzzParse
+
+.PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
+
+all: build
+
+build:
+	$(GO) build -o bin/stepd ./cmd/stepd
+
+## run: start stepd (for now: validate the tutorial state machine).
+run:
+	$(GO) run ./cmd/stepd validate ../shared/seed-tutorial/statemachine.asl.json
+
+## test: everything CI runs.
+test: deps lint unit fuzz
+
+## deps: install what the tests need and a fresh machine may lack.
+deps:
+	./scripts/test-deps.sh
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) tool staticcheck $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## bench: the benchmarks whose numbers the closing notes report.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(PKGS)
+
+clean:
+	rm -rf bin .stepd

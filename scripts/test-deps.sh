@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what stepd's tests need that a fresh machine may lack. Idempotent:
+# it does nothing when everything is already present.
+set -euo pipefail
+
+need() { ! command -v "$1" >/dev/null 2>&1; }
+
+missing=()
+need python3 && missing+=(python3)
+need node && missing+=(nodejs)
+need zip && missing+=(zip)
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "test-deps: installing ${missing[*]}"
+	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,6 +1,6 @@
 package jsonpath
 
-import "errors"
+import "strings"
 
 // Root says what a path starts from.
 type Root uint8
@@ -14,41 +14,62 @@ const (
 	RootVariable
 )
 
+// String returns "input", "context" or "variable".
+func (r Root) String() string {
+	switch r {
+	case RootInput:
+		return "input"
+	case RootContext:
+		return "context"
+	case RootVariable:
+		return "variable"
+	}
+	return "unknown"
+}
+
 // Path is a compiled JSONPath expression. It is immutable and safe for
 // concurrent use.
 type Path struct {
 	src      string
 	root     Root
 	variable string
+	steps    []step
+	definite bool
 }
-
-// Error is a path evaluation failure. Error() gives AWS's wording, e.g.
-//
-//	Invalid path '$.x' : No results for path: $['x']
-//	Invalid path '$.no.such' : Missing property in path $['no']
-type Error struct {
-	// Path is the source text of the path that failed.
-	Path string
-	// Detail says what went wrong, e.g. "No results for path: $['x']".
-	Detail string
-}
-
-// Error returns "Invalid path '<path>' : <detail>".
-func (e *Error) Error() string { return "Invalid path '" + e.Path + "' : " + e.Detail }
-
-var errNotImplemented = errors.New("jsonpath: not implemented yet")
 
 // Compile parses a full Jayway JSONPath (filters, wildcards, slices, unions,
 // deep scan) as allowed in InputPath, OutputPath, Parameters ".$" values,
 // ItemsPath, Choice Variable and the other *Path fields. It accepts "$",
 // "$.x", "$['x']", "$$.x" and "$var.x" (variables: a Unicode identifier of
-// at most 80 characters, not "states").
-func Compile(s string) (*Path, error) { return nil, errNotImplemented }
+// at most 80 characters, not "states"). Leading and trailing white space is
+// ignored, as Jayway ignores it. The error is a *SyntaxError.
+func Compile(s string) (*Path, error) { return compile(s, false) }
 
 // CompileReference parses a Reference Path (ResultPath): only "$", ".name",
 // "['name']" and "[n]" steps; no wildcards, filters, slices, unions, deep
-// scan, no "$$" and no variables. Error messages say what is not allowed.
-func CompileReference(s string) (*Path, error) { return nil, errNotImplemented }
+// scan, no "$$" and no variables. The error is a *SyntaxError that says what
+// is not allowed.
+func CompileReference(s string) (*Path, error) { return compile(s, true) }
+
+// MustCompile is Compile for paths known to be valid, such as literals in
+// code; it panics on a syntax error.
+func MustCompile(s string) *Path {
+	p, err := Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func compile(s string, ref bool) (*Path, error) {
+	ps := &parser{src: s, ref: ref}
+	p, err := ps.parsePath()
+	if err != nil {
+		return nil, err
+	}
+	p.src = s
+	return p, nil
+}
 
 // String returns the source text of the path.
 func (p *Path) String() string { return p.src }
@@ -61,21 +82,40 @@ func (p *Path) Variable() string { return p.variable }
 
 // IsRoot reports whether the path is "$", "$$" or "$var" with no further
 // steps.
-func (p *Path) IsRoot() bool { return false }
+func (p *Path) IsRoot() bool { return len(p.steps) == 0 }
 
-// Definite reports whether the path has only names and single indexes, so
-// that it yields exactly one value.
-func (p *Path) Definite() bool { return false }
+// Definite reports whether the path has only names and single indexes (the
+// last step may also be a multi-property selection, which Jayway merges into
+// one object), so that it yields exactly one value.
+func (p *Path) Definite() bool { return p.definite }
 
-// Get evaluates the path against root (the input, the context object or the
-// variable's value, chosen by the caller according to Root()). A definite
-// path returns the value, or an error when it matches nothing. An indefinite
-// path (wildcard, filter, slice, union, deep scan) returns a []any of all
-// matches, [] when there are none.
-func (p *Path) Get(root any) (any, error) { return nil, errNotImplemented }
+// Normalized returns the path in Jayway's normalized form, such as
+// $['a']['b'][0], the form AWS uses in error texts.
+func (p *Path) Normalized() string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for i := range p.steps {
+		p.steps[i].appendNormalized(&b)
+	}
+	return b.String()
+}
 
-// Set returns a new root in which the location named by this reference path
-// holds v. Intermediate objects are created; root itself is not modified
-// (the objects along the path are copied). Errors follow AWS, e.g. when an
-// intermediate value is not an object.
-func (p *Path) Set(root any, v any) (any, error) { return nil, errNotImplemented }
+// definiteSteps reports whether steps are all names and single indexes,
+// except that the last may be a multi-property selection.
+func definiteSteps(steps []step) bool {
+	for i, s := range steps {
+		if s.descent {
+			return false
+		}
+		switch s.kind {
+		case stepName, stepIndex:
+		case stepNames:
+			if i != len(steps)-1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}

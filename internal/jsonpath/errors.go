@@ -1,0 +1,106 @@
+package jsonpath
+
+import (
+	"fmt"
+	"math"
+
+	"stepd/internal/jsonv"
+)
+
+// Error is a path evaluation failure. Error() gives AWS's wording, e.g.
+//
+//	Invalid path '$.x' : No results for path: $['x']
+//	Invalid path '$.no.such' : Missing property in path $['no']
+//
+// AWS reports these failures as States.Runtime (aws-semantics.md §1.3).
+type Error struct {
+	// Path is the source text of the path that failed.
+	Path string
+	// Detail is Jayway JsonPath's message, e.g. "No results for path: $['x']".
+	Detail string
+}
+
+// Error returns "Invalid path '<path>' : <detail>".
+func (e *Error) Error() string { return "Invalid path '" + e.Path + "' : " + e.Detail }
+
+// SyntaxError is a compile failure: what is wrong and the byte offset in the
+// source text where it was found.
+type SyntaxError struct {
+	// Path is the source text that was compiled.
+	Path string
+	// Offset is the byte offset of the problem in Path.
+	Offset int
+	// Msg says what is wrong.
+	Msg string
+	// Reference is true when the text was compiled as a reference path.
+	Reference bool
+}
+
+// Error returns e.g. "invalid JSONPath '$.a[': expected ']' at offset 4".
+func (e *SyntaxError) Error() string {
+	kind := "JSONPath"
+	if e.Reference {
+		kind = "reference path"
+	}
+	return fmt.Sprintf("invalid %s '%s': %s at offset %d", kind, e.Path, e.Msg, e.Offset)
+}
+
+// jsonProvider is the Jayway JSON provider named in "not a json object"
+// messages. AWS's exact provider is not on record; Step Functions decodes
+// JSON with Jackson, so this is Jayway's Jackson provider.
+const jsonProvider = "com.jayway.jsonpath.spi.json.JacksonJsonProvider"
+
+// javaClassName names the Java class Jackson decodes v into.
+func javaClassName(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "java.lang.String"
+	case bool:
+		return "java.lang.Boolean"
+	case int64:
+		if x >= math.MinInt32 && x <= math.MaxInt32 {
+			return "java.lang.Integer"
+		}
+		return "java.lang.Long"
+	case float64:
+		return "java.lang.Double"
+	case []any:
+		return "java.util.ArrayList"
+	case *jsonv.Object:
+		return "java.util.LinkedHashMap"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (p *Path) fail(detail string) error { return &Error{Path: p.src, Detail: detail} }
+
+// noResults is Jayway's error for a definite path that matched nothing.
+func (p *Path) noResults() error { return p.fail("No results for path: " + p.Normalized()) }
+
+// missingProperty is Jayway's error for a missing intermediate property
+// (steps[i] is the missing one).
+func (p *Path) missingProperty(i int) error {
+	return p.fail("Missing property in path " + normalizedPrefix(p.steps, i+1))
+}
+
+// fragment renders steps[i] alone in normalized form, e.g. ['b'] or [0].
+func (p *Path) fragment(i int) string { return normalizedPrefix(p.steps[i:i+1], 1)[1:] }
+
+// notObject is Jayway's error for a property step applied to a value that is
+// not an object.
+func (p *Path) notObject(i int, v any) error {
+	return p.fail(fmt.Sprintf("Expected to find an object with property %s in path %s but found '%s'. "+
+		"This is not a json object according to the JsonProvider: '%s'.",
+		p.fragment(i), normalizedPrefix(p.steps, i), javaClassName(v), jsonProvider))
+}
+
+// notArray is Jayway's error for an index step applied to a value that is
+// not an array.
+func (p *Path) notArray(i int, v any) error {
+	if v == nil {
+		return p.fail("The path " + normalizedPrefix(p.steps, i) + " is null")
+	}
+	return p.fail(fmt.Sprintf("Filter: %s can only be applied to arrays. Current context is: %s", p.fragment(i), JavaString(v)))
+}

@@ -1,0 +1,420 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// lastModified formats a time as the Lambda API does:
+// 2024-01-01T00:00:00.000+0000.
+func lastModified(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-0700") }
+
+// CreateFunction registers a function. The code is unpacked (or, for a
+// local directory, checked) before the definition is stored.
+func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*FunctionConfiguration, error) {
+	if err := validateCreate(in); err != nil {
+		return nil, err
+	}
+	kind, _ := runtimeKindOf(in.Runtime)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.RLock()
+	_, exists := s.functions[in.FunctionName]
+	s.mu.RUnlock()
+	if exists {
+		return nil, errConflict(in.FunctionName)
+	}
+	revision := uuid.NewString()
+	dir := s.functionDir(in.FunctionName)
+	code, err := storeCode(dir, revision, &in.Code)
+	if err != nil {
+		if !isAPIError(err) {
+			removeAllQuiet(dir)
+		}
+		return nil, err
+	}
+	cfg := &FunctionConfiguration{
+		FunctionName:     in.FunctionName,
+		FunctionArn:      s.functionARN(in.FunctionName, ""),
+		Runtime:          in.Runtime,
+		Role:             in.Role,
+		Handler:          in.Handler,
+		CodeSize:         code.size,
+		Description:      in.Description,
+		Timeout:          DefaultTimeout,
+		MemorySize:       DefaultMemorySize,
+		LastModified:     lastModified(time.Now()),
+		CodeSha256:       code.sha256,
+		Version:          VersionLatest,
+		TracingConfig:    &TracingConfig{Mode: "PassThrough"},
+		RevisionID:       revision,
+		State:            "Active",
+		LastUpdateStatus: "Successful",
+		PackageType:      "Zip",
+		Architectures:    []string{"x86_64"},
+		EphemeralStorage: &EphemeralStorage{Size: 512},
+		SnapStart:        &SnapStartResponse{ApplyOn: "None", OptimizationStatus: "Off"},
+		LoggingConfig:    &LoggingConfig{LogFormat: "Text", LogGroup: logGroupName(in.FunctionName)},
+	}
+	if in.Timeout != nil {
+		cfg.Timeout = *in.Timeout
+	}
+	if in.MemorySize != nil {
+		cfg.MemorySize = *in.MemorySize
+	}
+	if in.Environment != nil && len(in.Environment.Variables) > 0 {
+		cfg.Environment = &EnvironmentResponse{Variables: in.Environment.Variables}
+	}
+	if len(in.Architectures) > 0 {
+		cfg.Architectures = append([]string(nil), in.Architectures...)
+	}
+	if in.EphemeralStorage != nil {
+		cfg.EphemeralStorage = &EphemeralStorage{Size: in.EphemeralStorage.Size}
+	}
+	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
+		cfg.TracingConfig = &TracingConfig{Mode: in.TracingConfig.Mode}
+	}
+	if in.LoggingConfig != nil && in.LoggingConfig.LogFormat != "" {
+		cfg.LoggingConfig.LogFormat = in.LoggingConfig.LogFormat
+	}
+	rec := &FunctionRecord{Config: cfg, Tags: in.Tags, CodeDir: code.dir, LocalCode: code.local, ZipPath: code.zipPath}
+	if err := s.store.PutFunction(ctx, rec); err != nil {
+		if !code.local {
+			removeAllQuiet(dir)
+		}
+		return nil, errServiceFailure("could not save function %s: %v", in.FunctionName, err)
+	}
+	fn := s.newFunction(&definition{rec: rec, kind: kind})
+	s.mu.Lock()
+	s.functions[in.FunctionName] = fn
+	s.mu.Unlock()
+	s.log.Info("function created", "function", in.FunctionName, "runtime", in.Runtime, "code", code.dir)
+	return copyConfig(cfg), nil
+}
+
+func isAPIError(err error) bool {
+	_, ok := err.(*APIError)
+	return ok
+}
+
+// GetFunctionConfiguration returns a function's configuration.
+func (s *Service) GetFunctionConfiguration(_ context.Context, name, qualifier string) (*FunctionConfiguration, error) {
+	fn, _, err := s.lookup(name, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	return copyConfig(fn.def.Load().rec.Config), nil
+}
+
+// GetFunction returns a function's configuration, code location, tags and
+// reserved concurrency. codeURL builds the download URL of the code from
+// the function name; it may be nil.
+func (s *Service) GetFunction(_ context.Context, name, qualifier string, codeURL func(name string) string) (*GetFunctionOutput, error) {
+	fn, _, err := s.lookup(name, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	rec := fn.def.Load().rec
+	out := &GetFunctionOutput{Configuration: copyConfig(rec.Config), Code: CodeLocation{RepositoryType: "S3"}}
+	switch {
+	case rec.LocalCode:
+		out.Code.Location = "file://" + rec.CodeDir
+	case codeURL != nil:
+		out.Code.Location = codeURL(fn.name)
+	}
+	if len(rec.Tags) > 0 {
+		out.Tags = make(map[string]string, len(rec.Tags))
+		for k, v := range rec.Tags {
+			out.Tags[k] = v
+		}
+	}
+	if rec.ReservedConcurrency != nil {
+		out.Concurrency = &Concurrency{ReservedConcurrentExecutions: *rec.ReservedConcurrency}
+	}
+	return out, nil
+}
+
+// CodeArchive returns the path of a function's uploaded zip archive, or ""
+// when its code is a local directory.
+func (s *Service) CodeArchive(name string) (string, error) {
+	fn, _, err := s.lookup(name, "")
+	if err != nil {
+		return "", err
+	}
+	return fn.def.Load().rec.ZipPath, nil
+}
+
+// ListFunctions returns a page of functions sorted by name. marker is the
+// NextMarker of the previous page; maxItems is 1-10000, default 50.
+func (s *Service) ListFunctions(_ context.Context, marker string, maxItems int) (*ListFunctionsOutput, error) {
+	if maxItems == 0 {
+		maxItems = 50
+	}
+	if maxItems < 1 || maxItems > 10000 {
+		return nil, errValidation(maxItems, "maxItems", "Member must have value between 1 and 10000")
+	}
+	names := s.names()
+	start := 0
+	if marker != "" {
+		b, err := base64.RawURLEncoding.DecodeString(marker)
+		if err != nil {
+			return nil, errInvalid("Invalid Marker: %s", marker)
+		}
+		after := string(b)
+		start = sort.SearchStrings(names, after)
+		if start < len(names) && names[start] == after {
+			start++
+		}
+	}
+	out := &ListFunctionsOutput{Functions: []*FunctionConfiguration{}}
+	for i := start; i < len(names); i++ {
+		if len(out.Functions) == maxItems {
+			out.NextMarker = base64.RawURLEncoding.EncodeToString([]byte(names[i-1]))
+			break
+		}
+		s.mu.RLock()
+		fn := s.functions[names[i]]
+		s.mu.RUnlock()
+		if fn != nil {
+			out.Functions = append(out.Functions, copyConfig(fn.def.Load().rec.Config))
+		}
+	}
+	return out, nil
+}
+
+// update applies change to a copy of the function's record, stores it and
+// makes it current; environments of the old definition are retired.
+func (s *Service) update(ctx context.Context, name, revision string, change func(rec *FunctionRecord) error) (*FunctionConfiguration, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	fn, _, err := s.lookup(name, "")
+	if err != nil {
+		return nil, err
+	}
+	old := fn.def.Load()
+	if revision != "" && revision != old.rec.Config.RevisionID {
+		return nil, userError("PreconditionFailedException", http.StatusPreconditionFailed,
+			"The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+	}
+	rec := *old.rec
+	rec.Config = copyConfig(old.rec.Config)
+	if err := change(&rec); err != nil {
+		return nil, err
+	}
+	kind, err := runtimeKindOf(rec.Config.Runtime)
+	if err != nil {
+		return nil, err
+	}
+	rec.Config.LastModified = lastModified(time.Now())
+	if rec.Config.RevisionID == old.rec.Config.RevisionID {
+		rec.Config.RevisionID = uuid.NewString()
+	}
+	if err := s.store.PutFunction(ctx, &rec); err != nil {
+		return nil, errServiceFailure("could not save function %s: %v", fn.name, err)
+	}
+	fn.def.Store(&definition{rec: &rec, kind: kind})
+	if rec.ReservedConcurrency != old.rec.ReservedConcurrency {
+		fn.pool.setLimit(s.limitFor(&rec))
+	}
+	fn.pool.retire()
+	return copyConfig(rec.Config), nil
+}
+
+// UpdateFunctionCode replaces a function's code. Warm environments are
+// retired; busy ones finish their invoke on the old code.
+func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeInput) (*FunctionConfiguration, error) {
+	if in.DryRun {
+		fn, _, err := s.lookup(in.FunctionName, "")
+		if err != nil {
+			return nil, err
+		}
+		return copyConfig(fn.def.Load().rec.Config), nil
+	}
+	return s.update(ctx, in.FunctionName, in.RevisionID, func(rec *FunctionRecord) error {
+		revision := uuid.NewString()
+		dir := s.functionDir(rec.Config.FunctionName)
+		code, err := storeCode(dir, revision, &in.FunctionCode)
+		if err != nil {
+			return err
+		}
+		prev := ""
+		if !rec.LocalCode {
+			prev = rec.CodeDir
+		}
+		rec.CodeDir, rec.LocalCode, rec.ZipPath = code.dir, code.local, code.zipPath
+		rec.Config.CodeSha256, rec.Config.CodeSize = code.sha256, code.size
+		rec.Config.RevisionID = revision
+		if len(in.Architectures) > 0 {
+			rec.Config.Architectures = append([]string(nil), in.Architectures...)
+		}
+		pruneCode(dir, code.dir, prev)
+		return nil
+	})
+}
+
+// UpdateFunctionConfiguration changes a function's settings.
+func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationInput) (*FunctionConfiguration, error) {
+	return s.update(ctx, in.FunctionName, in.RevisionID, func(rec *FunctionRecord) error {
+		c := rec.Config
+		if in.Role != nil {
+			if err := validateRole(*in.Role); err != nil {
+				return err
+			}
+			c.Role = *in.Role
+		}
+		if in.Runtime != nil {
+			if _, err := runtimeKindOf(*in.Runtime); err != nil {
+				return err
+			}
+			c.Runtime = *in.Runtime
+		}
+		if in.Handler != nil {
+			if err := validateHandler(*in.Handler); err != nil && !isProvided(c.Runtime) {
+				return err
+			}
+			c.Handler = *in.Handler
+		}
+		if in.Description != nil {
+			if len(*in.Description) > maxDescription {
+				return errValidation(*in.Description, "description", "Member must have length less than or equal to 256")
+			}
+			c.Description = *in.Description
+		}
+		if in.Timeout != nil {
+			if err := validateTimeout(*in.Timeout); err != nil {
+				return err
+			}
+			c.Timeout = *in.Timeout
+		}
+		if in.MemorySize != nil {
+			if err := validateMemory(*in.MemorySize); err != nil {
+				return err
+			}
+			c.MemorySize = *in.MemorySize
+		}
+		if in.Environment != nil {
+			if err := validateEnvironment(in.Environment); err != nil {
+				return err
+			}
+			c.Environment = nil
+			if len(in.Environment.Variables) > 0 {
+				c.Environment = &EnvironmentResponse{Variables: in.Environment.Variables}
+			}
+		}
+		if in.EphemeralStorage != nil {
+			c.EphemeralStorage = &EphemeralStorage{Size: in.EphemeralStorage.Size}
+		}
+		if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
+			c.TracingConfig = &TracingConfig{Mode: in.TracingConfig.Mode}
+		}
+		if in.LoggingConfig != nil && in.LoggingConfig.LogFormat != "" {
+			c.LoggingConfig.LogFormat = in.LoggingConfig.LogFormat
+		}
+		return nil
+	})
+}
+
+// DeleteFunction removes a function, its environments, code and logs.
+// Only the whole function can be deleted (qualifier "" or $LATEST is
+// refused as AWS refuses it).
+func (s *Service) DeleteFunction(ctx context.Context, name, qualifier string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	fn, q, err := s.lookup(name, qualifier)
+	if err != nil {
+		return err
+	}
+	if q == VersionLatest {
+		return errInvalid("$LATEST version cannot be deleted without deleting the function.")
+	}
+	if err := s.store.DeleteFunction(ctx, fn.name); err != nil {
+		return errServiceFailure("could not delete function %s: %v", fn.name, err)
+	}
+	s.mu.Lock()
+	delete(s.functions, fn.name)
+	s.mu.Unlock()
+	fn.pool.close()
+	removeAllQuiet(s.functionDir(fn.name))
+	s.log.Info("function deleted", "function", fn.name)
+	return nil
+}
+
+// PutFunctionConcurrency sets a function's reserved concurrency: how many
+// environments it may run at once (0 throttles every invoke).
+func (s *Service) PutFunctionConcurrency(ctx context.Context, name string, reserved int) (int, error) {
+	if reserved < 0 {
+		return 0, errValidation(reserved, "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")
+	}
+	_, err := s.update(ctx, name, "", func(rec *FunctionRecord) error {
+		n := reserved
+		rec.ReservedConcurrency = &n
+		return nil
+	})
+	return reserved, err
+}
+
+// GetFunctionConcurrency returns a function's reserved concurrency, nil
+// when none is set.
+func (s *Service) GetFunctionConcurrency(_ context.Context, name string) (*int, error) {
+	fn, _, err := s.lookup(name, "")
+	if err != nil {
+		return nil, err
+	}
+	if r := fn.def.Load().rec.ReservedConcurrency; r != nil {
+		n := *r
+		return &n, nil
+	}
+	return nil, nil
+}
+
+// DeleteFunctionConcurrency removes a function's reserved concurrency.
+func (s *Service) DeleteFunctionConcurrency(ctx context.Context, name string) error {
+	_, err := s.update(ctx, name, "", func(rec *FunctionRecord) error {
+		rec.ReservedConcurrency = nil
+		return nil
+	})
+	return err
+}
+
+// checkJSON rejects an invoke payload that is not JSON, as the Lambda API
+// does (InvalidRequestContentException).
+func checkJSON(payload []byte) error {
+	if json.Valid(payload) {
+		return nil
+	}
+	var v any
+	err := json.Unmarshal(payload, &v)
+	msg := "invalid JSON"
+	if err != nil {
+		msg = err.Error()
+	}
+	return userError("InvalidRequestContentException", http.StatusBadRequest,
+		"Could not parse request body into json: Could not parse payload into json: %s", msg)
+}
+
+// decodeClientContext decodes the base64 X-Amz-Client-Context.
+func decodeClientContext(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	if len(s) > 3583 {
+		return "", errValidation(s, "clientContext", "Member must have length less than or equal to 3583")
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return "", errInvalid("Client context must be a valid Base64-encoded JSON object.")
+	}
+	if !json.Valid(b) {
+		return "", errInvalid("Client context must be a valid Base64-encoded JSON object.")
+	}
+	return string(b), nil
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,243 @@
+package lambda
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Memory limit modes ([Options.MemoryLimit]).
+const (
+	MemoryLimitAuto   = "auto"   // cgroup v2 where possible, else rlimit
+	MemoryLimitCgroup = "cgroup" // cgroup v2 memory.max; fail if unavailable
+	MemoryLimitRlimit = "rlimit" // address-space limit (RLIMIT_AS)
+	MemoryLimitOff    = "off"    // no limit
+)
+
+// addressSpaceHeadroom is added to MemorySize for the RLIMIT_AS fallback:
+// the interpreter's own mappings (code, shared libraries, thread stacks)
+// count against an address-space limit but not against Lambda's memory.
+const addressSpaceHeadroom = 48 << 20
+
+// memoryControl enforces MemorySize on environments.
+type memoryControl struct {
+	mode   string
+	parent string // cgroup v2 directory holding one child per environment
+	seq    atomic.Int64
+}
+
+// newMemoryControl picks the enforcement mode. In auto mode it uses cgroup
+// v2 when the unified hierarchy with the memory controller is mounted at
+// /sys/fs/cgroup and stepd may create child groups under its own; otherwise
+// it falls back to an address-space limit.
+func newMemoryControl(mode string, log *slog.Logger) (*memoryControl, error) {
+	switch mode {
+	case "", MemoryLimitAuto:
+		if dir, err := setupCgroup(); err == nil {
+			log.Info("function memory limits use cgroup v2", "cgroup", dir)
+			return &memoryControl{mode: MemoryLimitCgroup, parent: dir}, nil
+		} else {
+			log.Info("function memory limits use an address-space limit (cgroup v2 unavailable)", "reason", err.Error())
+		}
+		return &memoryControl{mode: MemoryLimitRlimit}, nil
+	case MemoryLimitCgroup:
+		dir, err := setupCgroup()
+		if err != nil {
+			return nil, fmt.Errorf("memory limit mode cgroup: %w", err)
+		}
+		return &memoryControl{mode: MemoryLimitCgroup, parent: dir}, nil
+	case MemoryLimitRlimit, MemoryLimitOff:
+		return &memoryControl{mode: mode}, nil
+	}
+	return nil, fmt.Errorf("memory limit mode %q: want auto, cgroup, rlimit or off", mode)
+}
+
+// setupCgroup creates stepd's own cgroup v2 group (a sibling-free child of
+// the group stepd runs in) with the memory controller enabled for its
+// children.
+func setupCgroup() (string, error) {
+	const root = "/sys/fs/cgroup"
+	ctrl, err := os.ReadFile(filepath.Join(root, "cgroup.controllers"))
+	if err != nil {
+		return "", fmt.Errorf("no cgroup v2 hierarchy at %s", root)
+	}
+	if !hasWord(ctrl, "memory") {
+		return "", fmt.Errorf("cgroup v2 at %s has no memory controller", root)
+	}
+	self, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "", err
+	}
+	var own string
+	for _, line := range strings.Split(string(self), "\n") {
+		if rest, ok := strings.CutPrefix(line, "0::"); ok {
+			own = rest
+		}
+	}
+	if own == "" {
+		return "", fmt.Errorf("stepd is not in a cgroup v2 group")
+	}
+	parent := filepath.Join(root, own)
+	sub, err := os.ReadFile(filepath.Join(parent, "cgroup.subtree_control"))
+	if err != nil {
+		return "", err
+	}
+	if !hasWord(sub, "memory") {
+		if err := os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory"), 0); err != nil {
+			return "", fmt.Errorf("enable memory controller in %s: %w", parent, err)
+		}
+	}
+	dir := filepath.Join(parent, fmt.Sprintf("stepd-%d", os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+memory"), 0); err != nil {
+		os.Remove(dir)
+		return "", fmt.Errorf("enable memory controller in %s: %w", dir, err)
+	}
+	return dir, nil
+}
+
+func hasWord(data []byte, word string) bool {
+	for _, f := range bytes.Fields(data) {
+		if string(f) == word {
+			return true
+		}
+	}
+	return false
+}
+
+// memHandle is the limit of one environment's process.
+type memHandle struct {
+	ctl     *memoryControl
+	limit   int64
+	rlimit  bool // apply RLIMIT_AS after start
+	cgroup  string
+	cgroupF *os.File
+}
+
+// prepare arranges the limit for cmd before it starts. rlimitOK is false
+// for runtimes whose address space cannot be capped sensibly (V8 reserves
+// gigabytes of address space up front); those rely on their own heap
+// limit in rlimit mode.
+func (c *memoryControl) prepare(cmd *exec.Cmd, memoryMB int, rlimitOK bool) (*memHandle, error) {
+	h := &memHandle{ctl: c, limit: int64(memoryMB) << 20}
+	switch c.mode {
+	case MemoryLimitCgroup:
+		dir := filepath.Join(c.parent, fmt.Sprintf("env-%d", c.seq.Add(1)))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create cgroup: %w", err)
+		}
+		h.cgroup = dir
+		if err := os.WriteFile(filepath.Join(dir, "memory.max"), []byte(strconv.FormatInt(h.limit, 10)), 0); err != nil {
+			h.release()
+			return nil, fmt.Errorf("set memory.max: %w", err)
+		}
+		_ = os.WriteFile(filepath.Join(dir, "memory.swap.max"), []byte("0"), 0)
+		f, err := os.Open(dir)
+		if err != nil {
+			h.release()
+			return nil, fmt.Errorf("open cgroup: %w", err)
+		}
+		h.cgroupF = f
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = int(f.Fd())
+	case MemoryLimitRlimit:
+		h.rlimit = rlimitOK
+	}
+	return h, nil
+}
+
+// started applies limits that can only be set once the process exists.
+func (h *memHandle) started(pid int) error {
+	if h.cgroupF != nil {
+		h.cgroupF.Close()
+		h.cgroupF = nil
+	}
+	if !h.rlimit {
+		return nil
+	}
+	lim := uint64(h.limit + addressSpaceHeadroom)
+	if err := unix.Prlimit(pid, unix.RLIMIT_AS, &unix.Rlimit{Cur: lim, Max: lim}, nil); err != nil {
+		return fmt.Errorf("set address-space limit: %w", err)
+	}
+	return nil
+}
+
+// peakMB returns the peak memory of the environment in MB: the cgroup's
+// memory.peak, else the process's peak resident set (VmHWM).
+func (h *memHandle) peakMB(pid int) int64 {
+	if h.cgroup != "" {
+		if b, err := os.ReadFile(filepath.Join(h.cgroup, "memory.peak")); err == nil {
+			if n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+				return (n + 1<<20 - 1) >> 20
+			}
+		}
+	}
+	return vmHWM(pid)
+}
+
+func vmHWM(pid int) int64 {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return (kb + 1023) / 1024
+		}
+	}
+	return 0
+}
+
+// oomKilled reports whether the cgroup's OOM killer ended a process.
+func (h *memHandle) oomKilled() bool {
+	if h.cgroup == "" {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(h.cgroup, "memory.events"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "oom_kill "); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(rest))
+			return n > 0
+		}
+	}
+	return false
+}
+
+// release removes the environment's cgroup once its processes are gone.
+func (h *memHandle) release() {
+	if h.cgroupF != nil {
+		h.cgroupF.Close()
+		h.cgroupF = nil
+	}
+	if h.cgroup != "" {
+		os.Remove(h.cgroup)
+		h.cgroup = ""
+	}
+}
+
+// killedBySignal reports whether ps ended because of sig.
+func killedBySignal(ps *os.ProcessState, sig syscall.Signal) bool {
+	if ps == nil {
+		return false
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
+}

@@ -1,0 +1,428 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"stepd/internal/lambda/logstore"
+)
+
+// Defaults for [Options].
+const (
+	DefaultRegion      = "us-east-1"
+	DefaultAccount     = "123456789012"
+	DefaultConcurrency = 10
+	DefaultIdleTimeout = 10 * time.Minute
+	DefaultInitTimeout = 10 * time.Second
+)
+
+// Options configure a [Service].
+type Options struct {
+	// DataDir holds function definitions and code (DataDir/functions) and
+	// the installed runtime bootstraps (DataDir/runtime). Required.
+	DataDir string
+	// Store persists function definitions; default NewFileStore(DataDir).
+	Store ConfigStore
+	// Region and Account appear in ARNs; defaults us-east-1, 123456789012.
+	Region, Account string
+	// DefaultConcurrency is how many environments a function without
+	// reserved concurrency may run at once; default 10.
+	DefaultConcurrency int
+	// IdleTimeout is how long a warm environment waits for work before it is
+	// reclaimed; default 10 minutes.
+	IdleTimeout time.Duration
+	// InitTimeout bounds a runtime's initialisation; default 10 seconds.
+	InitTimeout time.Duration
+	// MemoryLimit is how MemorySize is enforced: "auto" (default), "cgroup",
+	// "rlimit" or "off".
+	MemoryLimit string
+	// Python and Node are the interpreters to run; defaults "python3" and
+	// "node", looked up in PATH.
+	Python, Node string
+	// EndpointURL, when set, is handed to functions as
+	// AWS_ENDPOINT_URL_LAMBDA / _SFN / _CLOUDWATCH_LOGS so their SDK calls
+	// reach stepd.
+	EndpointURL string
+	// Logs receives function logs; default a new in-memory store.
+	Logs *logstore.Store
+	// Logger receives the service's own logs; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.Account == "" {
+		o.Account = DefaultAccount
+	}
+	if o.DefaultConcurrency <= 0 {
+		o.DefaultConcurrency = DefaultConcurrency
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.InitTimeout <= 0 {
+		o.InitTimeout = DefaultInitTimeout
+	}
+	if o.Python == "" {
+		o.Python = "python3"
+	}
+	if o.Node == "" {
+		o.Node = "node"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Store == nil {
+		o.Store = NewFileStore(o.DataDir)
+	}
+	if o.Logs == nil {
+		o.Logs = logstore.New(logstore.Options{})
+	}
+	return o
+}
+
+// Service is the function runtime: it keeps function definitions, runs
+// invokes in execution environments and records their logs. It is safe for
+// concurrent use.
+type Service struct {
+	opts       Options
+	log        *slog.Logger
+	store      ConfigStore
+	logs       *logstore.Store
+	mem        *memoryControl
+	interp     *interpreters
+	runtimeDir string
+	runtimeAPI http.Handler
+
+	mu        sync.RWMutex
+	functions map[string]*function
+	writeMu   sync.Mutex // serialises definition changes
+
+	baseCtx  context.Context // ends at Close; async invokes run under it
+	cancel   context.CancelFunc
+	async    sync.WaitGroup
+	janitor  sync.WaitGroup
+	closed   atomic.Bool
+	asyncSem chan struct{}
+}
+
+// function is one registered function.
+type function struct {
+	name string
+	def  atomic.Pointer[definition]
+	pool *pool
+
+	mu          sync.Mutex // guards pool state and the invocation records
+	invocations []Invocation
+	nextRec     int
+}
+
+// definition is an immutable snapshot of a function's record; a change
+// makes a new one, and environments of older ones are retired.
+type definition struct {
+	rec  *FunctionRecord
+	kind runtimeKind
+}
+
+func (d *definition) name() string { return d.rec.Config.FunctionName }
+
+// New opens the service: it loads stored functions and installs the
+// runtime bootstraps. Call Close to stop every environment.
+func New(opts Options) (*Service, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("lambda: Options.DataDir is required")
+	}
+	opts = opts.withDefaults()
+	mem, err := newMemoryControl(opts.MemoryLimit, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	rtDir, err := installBootstraps(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Service{
+		opts:       opts,
+		log:        opts.Logger,
+		store:      opts.Store,
+		logs:       opts.Logs,
+		mem:        mem,
+		interp:     &interpreters{pythonName: opts.Python, nodeName: opts.Node},
+		runtimeDir: rtDir,
+		runtimeAPI: newRuntimeAPI(),
+		functions:  map[string]*function{},
+		baseCtx:    ctx,
+		cancel:     cancel,
+		asyncSem:   make(chan struct{}, 1024),
+	}
+	recs, err := s.store.LoadFunctions(ctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("load functions: %w", err)
+	}
+	for _, rec := range recs {
+		kind, err := runtimeKindOf(rec.Config.Runtime)
+		if err != nil {
+			s.log.Warn("skipping stored function", "function", rec.Config.FunctionName, "err", err)
+			continue
+		}
+		if !rec.LocalCode {
+			pruneCode(s.functionDir(rec.Config.FunctionName), rec.CodeDir)
+		}
+		s.functions[rec.Config.FunctionName] = s.newFunction(&definition{rec: rec, kind: kind})
+	}
+	s.janitor.Add(1)
+	go s.reclaimLoop()
+	return s, nil
+}
+
+func (s *Service) newFunction(def *definition) *function {
+	fn := &function{name: def.name()}
+	fn.def.Store(def)
+	fn.pool = newPool(s, fn, s.limitFor(def.rec))
+	return fn
+}
+
+func (s *Service) limitFor(rec *FunctionRecord) int {
+	if rec.ReservedConcurrency != nil {
+		return *rec.ReservedConcurrency
+	}
+	return s.opts.DefaultConcurrency
+}
+
+func (s *Service) functionDir(name string) string {
+	return filepath.Join(s.opts.DataDir, "functions", name)
+}
+
+// Logs returns the store holding function logs (log group
+// /aws/lambda/<name>, one stream per environment).
+func (s *Service) Logs() *logstore.Store { return s.logs }
+
+// Region returns the region ARNs are built with.
+func (s *Service) Region() string { return s.opts.Region }
+
+// Account returns the account ARNs are built with.
+func (s *Service) Account() string { return s.opts.Account }
+
+func logGroupName(function string) string { return "/aws/lambda/" + function }
+
+// Close stops the service: queued and running invokes fail, every
+// environment's process is ended. It waits for them, or for ctx.
+func (s *Service) Close(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.cancel()
+	s.mu.Lock()
+	fns := make([]*function, 0, len(s.functions))
+	for _, fn := range s.functions {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		var wg sync.WaitGroup
+		for _, fn := range fns {
+			wg.Add(1)
+			go func() { defer wg.Done(); fn.pool.close() }()
+		}
+		wg.Wait()
+		s.async.Wait()
+		s.janitor.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close function runtime: %w", ctx.Err())
+	}
+}
+
+// reclaimLoop closes environments idle longer than IdleTimeout.
+func (s *Service) reclaimLoop() {
+	defer s.janitor.Done()
+	every := s.opts.IdleTimeout / 4
+	if every > 30*time.Second {
+		every = 30 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.baseCtx.Done():
+			return
+		case now := <-t.C:
+			s.reclaimIdle(now.Add(-s.opts.IdleTimeout))
+		}
+	}
+}
+
+// reclaimIdle closes every environment idle since before cutoff and
+// returns how many it closed.
+func (s *Service) reclaimIdle(cutoff time.Time) int {
+	s.mu.RLock()
+	fns := make([]*function, 0, len(s.functions))
+	for _, fn := range s.functions {
+		fns = append(fns, fn)
+	}
+	s.mu.RUnlock()
+	n := 0
+	for _, fn := range fns {
+		n += fn.pool.reclaimIdle(cutoff)
+	}
+	return n
+}
+
+// lookup resolves a FunctionName (and Qualifier) to a function.
+func (s *Service) lookup(name, qualifier string) (*function, string, error) {
+	ref, err := parseFunctionRef(name)
+	if err != nil {
+		return nil, "", err
+	}
+	q, err := resolveQualifier(ref, qualifier)
+	if err != nil {
+		return nil, "", err
+	}
+	s.mu.RLock()
+	fn := s.functions[ref.name]
+	s.mu.RUnlock()
+	if fn == nil || (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account) {
+		return nil, q, errNotFound(s.functionARN(ref.name, q))
+	}
+	if q != "" && q != VersionLatest {
+		return nil, q, errNotFound(s.functionARN(ref.name, q))
+	}
+	return fn, q, nil
+}
+
+// Invoke runs a function (see [Invoker]). RequestResponse waits for the
+// result; Event queues the invoke and returns 202; DryRun only checks that
+// the function exists (204). If ctx ends while the invoke waits for an
+// environment it is abandoned; once running, the function finishes in the
+// background and Invoke returns ctx's error.
+func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, error) {
+	if s.closed.Load() {
+		return nil, errServiceFailure("The function runtime is shutting down.")
+	}
+	fn, _, err := s.lookup(in.FunctionName, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	invType := cmpOr(in.InvocationType, InvocationRequestResponse)
+	switch invType {
+	case InvocationRequestResponse, InvocationEvent, InvocationDryRun:
+	default:
+		return nil, errValidation(invType, "invocationType", "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+	}
+	logType := cmpOr(in.LogType, LogTypeNone)
+	if logType != LogTypeNone && logType != LogTypeTail {
+		return nil, errValidation(logType, "logType", "Member must satisfy enum value set: [Tail, None]")
+	}
+	limit := MaxSyncPayload
+	if invType == InvocationEvent {
+		limit = MaxAsyncPayload
+	}
+	if len(in.Payload) > limit {
+		return nil, errTooLarge(limit, "Invoke")
+	}
+	payload := in.Payload
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	} else if err := checkJSON(payload); err != nil {
+		return nil, err
+	}
+	clientCtx, err := decodeClientContext(in.ClientContext)
+	if err != nil {
+		return nil, err
+	}
+	def := fn.def.Load()
+	inv := &invocation{
+		id:        uuid.NewString(),
+		payload:   payload,
+		clientCtx: clientCtx,
+		arn:       s.functionARN(fn.name, ""),
+		tail:      logType == LogTypeTail && invType == InvocationRequestResponse,
+		timeout:   time.Duration(def.rec.Config.Timeout) * time.Second,
+		posted:    make(chan struct{}),
+		finished:  make(chan struct{}),
+	}
+	switch invType {
+	case InvocationDryRun:
+		return &InvokeOutput{StatusCode: http.StatusNoContent, ExecutedVersion: VersionLatest, RequestID: inv.id}, nil
+	case InvocationEvent:
+		s.enqueue(fn, inv)
+		return &InvokeOutput{StatusCode: http.StatusAccepted, RequestID: inv.id}, nil
+	}
+	if err := fn.pool.acquire(ctx); err != nil {
+		return nil, err
+	}
+	go fn.pool.run(inv, def)
+	select {
+	case <-inv.finished:
+		return inv.out, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// enqueue runs an Event invoke in the background.
+func (s *Service) enqueue(fn *function, inv *invocation) {
+	s.async.Add(1)
+	go func() {
+		defer s.async.Done()
+		select {
+		case s.asyncSem <- struct{}{}:
+			defer func() { <-s.asyncSem }()
+		case <-s.baseCtx.Done():
+			return
+		}
+		if err := fn.pool.acquire(s.baseCtx); err != nil {
+			s.log.Warn("asynchronous invoke dropped", "function", fn.name, "requestId", inv.id, "err", err)
+			return
+		}
+		fn.pool.run(inv, fn.def.Load())
+		if inv.out != nil && inv.out.FunctionError != "" {
+			s.log.Info("asynchronous invoke failed", "function", fn.name, "requestId", inv.id, "payload", string(inv.out.Payload))
+		}
+	}()
+}
+
+// EnvironmentCounts reports how many execution environments a function
+// has and how many of them are idle.
+func (s *Service) EnvironmentCounts(name string) (total, idle int, err error) {
+	fn, _, err := s.lookup(name, "")
+	if err != nil {
+		return 0, 0, err
+	}
+	total, idle = fn.pool.counts()
+	return total, idle, nil
+}
+
+// names returns the registered function names, sorted.
+func (s *Service) names() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.functions))
+	for n := range s.functions {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func removeAllQuiet(dir string) { _ = os.RemoveAll(dir) }

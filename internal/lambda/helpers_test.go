@@ -2,13 +2,18 @@ package lambda
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,3 +124,92 @@ func (b *testBundle) invoke(t testing.TB, name, payload string) *InvokeOutput {
 	}
 	return out
 }
+
+// gate lets a test hold functions mid-invoke without sleeping: a handler
+// connects to it, writes one line (its pid) and blocks until the test
+// releases it.
+type gate struct {
+	ln    net.Listener
+	conns chan gateConn
+}
+
+type gateConn struct {
+	c   net.Conn
+	pid string
+}
+
+func newGate(t testing.TB) *gate {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{ln: ln, conns: make(chan gateConn, 64)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				close(g.conns)
+				return
+			}
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			g.conns <- gateConn{c: c, pid: strings.TrimSpace(line)}
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return g
+}
+
+func (g *gate) port() string { return strconv.Itoa(g.ln.Addr().(*net.TCPAddr).Port) }
+
+// next waits for the next handler to arrive at the gate.
+func (g *gate) next(t testing.TB) gateConn {
+	t.Helper()
+	select {
+	case c := <-g.conns:
+		return c
+	case <-time.After(30 * time.Second):
+		t.Fatal("no function reached the gate")
+		return gateConn{}
+	}
+}
+
+func (c gateConn) release() {
+	_, _ = c.c.Write([]byte("x"))
+	c.c.Close()
+}
+
+// gatePython is a Python handler that waits at the gate named by GATE_PORT
+// and returns its pid.
+const gatePython = `import os, socket
+def handler(event, context):
+    s = socket.create_connection(("127.0.0.1", int(os.environ["GATE_PORT"])))
+    s.sendall(b"%d\n" % os.getpid())
+    s.recv(1)
+    return os.getpid()
+`
+
+// sharedDir returns ../shared (the project's shared reference material) or
+// skips the test.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared reference material not found at %s (../shared relative to the repository)", dir)
+	}
+	return dir
+}
+
+func decodeTail(t testing.TB, out *InvokeOutput) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(out.LogResult)
+	if err != nil {
+		t.Fatalf("LogResult is not base64: %v", err)
+	}
+	return string(b)
+}
+
+var timeFarFuture = time.Now().Add(100 * 365 * 24 * time.Hour)

@@ -19,6 +19,10 @@ type pool struct {
 	idle    []*env      // warm environments, most recently used last
 	envs    map[*env]struct{}
 	closed  bool
+
+	// queued, when a test sets it, receives a value each time an invoke
+	// starts waiting for a slot.
+	queued chan struct{}
 }
 
 func newPool(s *Service, fn *function, limit int) *pool {
@@ -45,7 +49,11 @@ func (p *pool) acquire(ctx context.Context) error {
 	}
 	ch := make(chan bool, 1)
 	p.waiters = append(p.waiters, ch)
+	queued := p.queued
 	p.fn.mu.Unlock()
+	if queued != nil {
+		queued <- struct{}{}
+	}
 	select {
 	case ok := <-ch:
 		if !ok {

@@ -13,6 +13,8 @@ const { pathToFileURL } = require('url');
 
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const SHOWN_ROOT = '/var/task';
+const RUNTIME_DIR = process.env.LAMBDA_RUNTIME_DIR || __dirname;
+const SHOWN_RUNTIME = '/var/runtime';
 const API = '/2018-06-01/runtime';
 
 // RuntimeClient is a minimal HTTP/1.1 keep-alive client over one socket:
@@ -81,9 +83,14 @@ class RuntimeClient {
   }
 }
 
+// shownPath rewrites local paths as AWS shows them: the code under
+// /var/task, the runtime under /var/runtime.
 function shownPath(text) {
-  return String(text).split(TASK_ROOT + path.sep).join(SHOWN_ROOT + '/')
-    .split(pathToFileURL(TASK_ROOT).href + '/').join('file://' + SHOWN_ROOT + '/');
+  let s = String(text);
+  for (const [local, shown] of [[TASK_ROOT, SHOWN_ROOT], [RUNTIME_DIR, SHOWN_RUNTIME]]) {
+    s = s.split(pathToFileURL(local).href + '/').join('file://' + shown + '/').split(local + path.sep).join(shown + '/');
+  }
+  return s;
 }
 
 // errorDoc shapes an error the way AWS's Node.js runtime reports it.

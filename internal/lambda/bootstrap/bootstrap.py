@@ -111,9 +111,15 @@ class InitError(Exception):
         self.stack = stack or []
 
 
+RUNTIME_DIR = os.environ.get("LAMBDA_RUNTIME_DIR") or os.path.dirname(os.path.abspath(__file__))
+
+
 def shown_path(path):
-    if path == TASK_ROOT or path.startswith(TASK_ROOT + os.sep):
-        return SHOWN_ROOT + path[len(TASK_ROOT):]
+    """Local paths as AWS shows them: code under /var/task, the runtime
+    under /var/runtime."""
+    for local, shown in ((TASK_ROOT, SHOWN_ROOT), (RUNTIME_DIR, "/var/runtime")):
+        if path == local or path.startswith(local + os.sep):
+            return shown + path[len(local):]
     return path
 
 

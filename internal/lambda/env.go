@@ -166,19 +166,18 @@ func (s *Service) startEnv(def *definition) (*env, error) {
 		return nil, fmt.Errorf("runtime API listener: %w", err)
 	}
 	e.addr = ln.Addr().String()
+	cmd, rlimitOK, err := s.command(def, e)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	e.started = time.Now() // before Serve: the handler reads it
 	e.srv = &http.Server{
 		Handler:           s.runtimeAPI,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithValue(context.Background(), envKeyCtx{}, e) },
-		ErrorLog:          nil,
 	}
 	go func() { _ = e.srv.Serve(ln) }()
-
-	cmd, rlimitOK, err := s.command(def, e)
-	if err != nil {
-		e.srv.Close()
-		return nil, err
-	}
 	logR, logW, err := os.Pipe()
 	if err != nil {
 		e.srv.Close()
@@ -200,7 +199,6 @@ func (s *Service) startEnv(def *definition) (*env, error) {
 		e.mem.release()
 		return nil, err
 	}
-	e.started = time.Now()
 	e.cmd = cmd
 	e.logW = logW
 	if err := e.mem.started(cmd.Process.Pid); err != nil {
@@ -282,8 +280,14 @@ func (s *Service) processEnv(def *definition, stream string) []string {
 			"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="+s.opts.EndpointURL)
 	}
 	if def.kind == runtimePython {
-		// Keep bytecode caches out of the function's directory.
-		vars = append(vars, "PYTHONPYCACHEPREFIX="+filepath.Join(s.opts.DataDir, "cache", "python"))
+		if def.rec.LocalCode {
+			// Edits to a local directory must show on the next cold start;
+			// bytecode caches validated by mtime (in seconds) could hide them.
+			vars = append(vars, "PYTHONDONTWRITEBYTECODE=1")
+		} else {
+			// Keep bytecode caches out of the function's directory.
+			vars = append(vars, "PYTHONPYCACHEPREFIX="+filepath.Join(s.opts.DataDir, "cache", "python"))
+		}
 	}
 	if cfg.Environment != nil {
 		for k, v := range cfg.Environment.Variables {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stepd/internal/lambda/logstore"
 )
 
 const testRole = "arn:aws:iam::123456789012:role/x"
@@ -213,3 +215,5 @@ func decodeTail(t testing.TB, out *InvokeOutput) string {
 }
 
 var timeFarFuture = time.Now().Add(100 * 365 * 24 * time.Hour)
+
+func logstoreQuery() logstore.Query { return logstore.Query{From: -1} }

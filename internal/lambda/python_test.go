@@ -149,7 +149,7 @@ def handler(event, context):
 		"task_root_is_cwd": true, "stream_matches": true, "has_runtime_api": true, "has_trace": true,
 		"aws_request_id": out.RequestID, "function_name": "ctx", "function_version": "$LATEST",
 		"invoked_function_arn": "arn:aws:lambda:eu-west-1:123456789012:function:ctx",
-		"memory_limit_in_mb": "256", "log_group_name": "/aws/lambda/ctx", "remaining_ok": true,
+		"memory_limit_in_mb":   "256", "log_group_name": "/aws/lambda/ctx", "remaining_ok": true,
 		"client_custom": map[string]any{"k": "v"},
 	}
 	for k, v := range want {

@@ -1,0 +1,347 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func apiErr(t *testing.T, err error) *APIError {
+	t.Helper()
+	var e *APIError
+	if !errors.As(err, &e) {
+		t.Fatalf("want *APIError, got %v", err)
+	}
+	return e
+}
+
+// TestAPIErrors pins the service errors' names, statuses and messages
+// (aws-semantics §6.1).
+func TestAPIErrors(t *testing.T) {
+	b := newTestService(t, Options{})
+	zip := zipOf(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})
+	ctx := context.Background()
+	base := func() *CreateFunctionInput {
+		return &CreateFunctionInput{FunctionName: "f", Runtime: "python3.12", Role: testRole, Handler: "app.handler", Code: FunctionCode{ZipFile: zip}}
+	}
+	if _, err := b.svc.CreateFunction(ctx, base()); err != nil {
+		t.Fatal(err)
+	}
+	ten, zero, big := 10, 0, 901
+	cases := []struct {
+		name      string
+		call      func() error
+		code      string
+		status    int
+		msgPrefix string
+	}{
+		{"create existing", func() error { _, err := b.svc.CreateFunction(ctx, base()); return err },
+			"ResourceConflictException", 409, "Function already exist: f"},
+		{"get unknown", func() error { _, err := b.svc.GetFunctionConfiguration(ctx, "nope", ""); return err },
+			"ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"},
+		{"invoke unknown with qualifier", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "nope", Qualifier: "$LATEST"})
+			return err
+		}, "ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST"},
+		{"unknown version", func() error { _, err := b.svc.GetFunctionConfiguration(ctx, "f:7", ""); return err },
+			"ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:f:7"},
+		{"other account", func() error {
+			_, err := b.svc.GetFunctionConfiguration(ctx, "arn:aws:lambda:us-east-1:999999999999:function:f", "")
+			return err
+		}, "ResourceNotFoundException", 404, "Function not found"},
+		{"qualifier mismatch", func() error { _, err := b.svc.GetFunctionConfiguration(ctx, "f:$LATEST", "3"); return err },
+			"InvalidParameterValueException", 400, "The derived qualifier from the function name does not match the specified qualifier."},
+		{"name too long", func() error {
+			in := base()
+			in.FunctionName = strings.Repeat("a", 65)
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "ValidationException", 400, "1 validation error detected: Value '" + strings.Repeat("a", 65) + "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"bad role", func() error {
+			in := base()
+			in.FunctionName, in.Role = "g", "role"
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "ValidationException", 400, "1 validation error detected: Value 'role' at 'role'"},
+		{"timeout 0", func() error {
+			in := base()
+			in.FunctionName, in.Timeout = "g", &zero
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "ValidationException", 400, "1 validation error detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"timeout 901", func() error {
+			_, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "f", Timeout: &big})
+			return err
+		}, "InvalidParameterValueException", 400, "Timeout must be less than or equal to 900"},
+		{"memory too small", func() error {
+			_, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "f", MemorySize: &ten})
+			return err
+		}, "ValidationException", 400, "1 validation error detected: Value '10' at 'memorySize'"},
+		{"reserved env key", func() error {
+			_, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "f",
+				Environment: &Environment{Variables: map[string]string{"AWS_REGION": "x", "OK_VAR": "1"}}})
+			return err
+		}, "InvalidParameterValueException", 400, "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION"},
+		{"unsupported runtime", func() error {
+			in := base()
+			in.FunctionName, in.Runtime = "g", "java21"
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "InvalidParameterValueException", 400, "Value java21 at 'runtime'"},
+		{"bad zip", func() error {
+			in := base()
+			in.FunctionName, in.Code.ZipFile = "g", []byte("not a zip")
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "InvalidParameterValueException", 400, "Could not unzip uploaded file. Please check your file, then try to upload again."},
+		{"no code", func() error {
+			in := base()
+			in.FunctionName, in.Code = "g", FunctionCode{}
+			_, err := b.svc.CreateFunction(ctx, in)
+			return err
+		}, "InvalidParameterValueException", 400, "Please provide a source for function code."},
+		{"payload too large", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", Payload: make([]byte, MaxSyncPayload+1)})
+			return err
+		}, "RequestEntityTooLargeException", 413, "Request must be smaller than 6291456 bytes for the Invoke operation"},
+		{"event payload too large", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", InvocationType: "Event", Payload: []byte(`"` + strings.Repeat("x", MaxAsyncPayload) + `"`)})
+			return err
+		}, "RequestEntityTooLargeException", 413, "Request must be smaller than 262144 bytes for the Invoke operation"},
+		{"payload not JSON", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", Payload: []byte("not json")})
+			return err
+		}, "InvalidRequestContentException", 400, "Could not parse request body into json: Could not parse payload into json: "},
+		{"bad invocation type", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", InvocationType: "Later"})
+			return err
+		}, "ValidationException", 400, "1 validation error detected: Value 'Later' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"},
+		{"stale revision", func() error {
+			_, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "f", RevisionID: "old"})
+			return err
+		}, "PreconditionFailedException", 412, "The Revision Id provided does not match the latest Revision Id."},
+		{"delete $LATEST", func() error { return b.svc.DeleteFunction(ctx, "f", "$LATEST") },
+			"InvalidParameterValueException", 400, "$LATEST version cannot be deleted without deleting the function."},
+		{"negative concurrency", func() error { _, err := b.svc.PutFunctionConcurrency(ctx, "f", -1); return err },
+			"ValidationException", 400, "1 validation error detected: Value '-1' at 'reservedConcurrentExecutions'"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := apiErr(t, c.call())
+			if e.Code != c.code || e.Status != c.status || !strings.HasPrefix(e.Message, c.msgPrefix) || e.Type != "User" {
+				t.Fatalf("got %s %d %q (%s), want %s %d %q...", e.Code, e.Status, e.Message, e.Type, c.code, c.status, c.msgPrefix)
+			}
+		})
+	}
+}
+
+// TestAPIErrorCause renders a service error as Step Functions reports it
+// (aws-semantics §3.4, "Lambda service errors").
+func TestAPIErrorCause(t *testing.T) {
+	e := errNotFound("arn:aws:lambda:us-east-1:123456789012:function:x:$LATEST")
+	want := "Function not found: arn:aws:lambda:us-east-1:123456789012:function:x:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: r-1; Proxy: null)"
+	if got := e.Cause("r-1"); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestFunctionLifecycle: create, read, list with paging, update code and
+// configuration, reopen the data directory, delete.
+func TestFunctionLifecycle(t *testing.T) {
+	needTool(t, "python3")
+	dir := t.TempDir()
+	ctx := context.Background()
+	b := newTestService(t, Options{DataDir: dir})
+	for _, n := range []string{"c", "a", "b"} {
+		b.create(t, fnSpec{name: n, runtime: "python3.6", handler: "app.handler", files: map[string]string{
+			"app.py": "import os\ndef handler(e, c):\n    return ['v1', os.environ.get('COLOR')]\n"}})
+	}
+	cfg, err := b.svc.GetFunctionConfiguration(ctx, "arn:aws:lambda:us-east-1:123456789012:function:a", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FunctionArn != "arn:aws:lambda:us-east-1:123456789012:function:a" || cfg.Timeout != 3 || cfg.MemorySize != 128 ||
+		cfg.Version != "$LATEST" || cfg.State != "Active" || cfg.PackageType != "Zip" || cfg.CodeSize == 0 ||
+		len(cfg.CodeSha256) != 44 || cfg.LoggingConfig.LogGroup != "/aws/lambda/a" || cfg.Runtime != "python3.6" {
+		t.Errorf("configuration: %+v", cfg)
+	}
+	page1, err := b.svc.ListFunctions(ctx, "", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page2, err := b.svc.ListFunctions(ctx, page1.NextMarker, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range append(page1.Functions, page2.Functions...) {
+		names = append(names, f.FunctionName)
+	}
+	if strings.Join(names, ",") != "a,b,c" || page1.NextMarker == "" || page2.NextMarker != "" {
+		t.Errorf("listing: %v, markers %q %q", names, page1.NextMarker, page2.NextMarker)
+	}
+
+	if out := b.invoke(t, "a", `{}`); string(out.Payload) != `["v1", null]` {
+		t.Fatalf("v1: %s", out.Payload)
+	}
+	color := "blue"
+	cfg2, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "a",
+		Environment: &Environment{Variables: map[string]string{"COLOR": color}}, RevisionID: cfg.RevisionID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg2.RevisionID == cfg.RevisionID || cfg2.Environment.Variables["COLOR"] != "blue" {
+		t.Errorf("after update: %+v", cfg2)
+	}
+	if out := b.invoke(t, "a", `{}`); string(out.Payload) != `["v1", "blue"]` {
+		t.Fatalf("warm environment not retired after a configuration change: %s", out.Payload)
+	}
+	cfg3, err := b.svc.UpdateFunctionCode(ctx, &UpdateFunctionCodeInput{FunctionName: "a", FunctionCode: FunctionCode{
+		ZipFile: zipOf(t, map[string]string{"app.py": "def handler(e, c):\n    return 'v2'\n"})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg3.CodeSha256 == cfg.CodeSha256 {
+		t.Error("CodeSha256 unchanged after new code")
+	}
+	if out := b.invoke(t, "a", `{}`); string(out.Payload) != `"v2"` {
+		t.Fatalf("new code not used: %s", out.Payload)
+	}
+	if _, err := b.svc.PutFunctionConcurrency(ctx, "a", 3); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.svc.GetFunction(ctx, "a", "", func(n string) string { return "http://x/" + n })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Concurrency == nil || got.Concurrency.ReservedConcurrentExecutions != 3 || got.Code.Location != "http://x/a" || got.Code.RepositoryType != "S3" {
+		t.Errorf("GetFunction: %+v", got)
+	}
+
+	// Reopen the same data directory: definitions and code survive.
+	if err := b.svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b2 := newTestService(t, Options{DataDir: dir})
+	if out := b2.invoke(t, "a", `{}`); string(out.Payload) != `"v2"` {
+		t.Fatalf("after restart: %s", out.Payload)
+	}
+	if r, _ := b2.svc.GetFunctionConcurrency(ctx, "a"); r == nil || *r != 3 {
+		t.Errorf("reserved concurrency lost on restart: %v", r)
+	}
+	codeDirs, _ := os.ReadDir(filepath.Join(dir, "functions", "a", "code"))
+	if len(codeDirs) > 2 { // the current revision and its zip
+		t.Errorf("old code revisions kept: %d entries", len(codeDirs))
+	}
+	if err := b2.svc.DeleteFunction(ctx, "a", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "functions", "a")); !os.IsNotExist(err) {
+		t.Errorf("function directory left after delete: %v", err)
+	}
+	if _, err := b2.svc.GetFunctionConfiguration(ctx, "a", ""); apiErr(t, err).Code != "ResourceNotFoundException" {
+		t.Errorf("after delete: %v", err)
+	}
+}
+
+// TestLocalDirectoryCode: a function can run from a local directory in
+// place (Code.Dir, or S3Bucket "hot-reload" with S3Key the path).
+func TestLocalDirectoryCode(t *testing.T) {
+	needTool(t, "python3")
+	b := newTestService(t, Options{})
+	src := t.TempDir()
+	write := func(body string) {
+		if err := os.WriteFile(filepath.Join(src, "app.py"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("def handler(e, c):\n    return 'one'\n")
+	_, err := b.svc.CreateFunction(context.Background(), &CreateFunctionInput{FunctionName: "local", Runtime: "python3.12", Role: testRole,
+		Handler: "app.handler", Code: FunctionCode{S3Bucket: HotReloadBucket, S3Key: src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"one"` {
+		t.Fatalf("got %s", out.Payload)
+	}
+	write("def handler(e, c):\n    return 'two'\n")
+	// The edit is picked up by new environments; UpdateFunctionCode with the
+	// same directory retires the warm one.
+	if _, err := b.svc.UpdateFunctionCode(context.Background(), &UpdateFunctionCodeInput{FunctionName: "local", FunctionCode: FunctionCode{Dir: src}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"two"` {
+		t.Fatalf("got %s", out.Payload)
+	}
+	if entries, _ := os.ReadDir(src); len(entries) != 1 {
+		t.Errorf("the local directory was written to: %d entries", len(entries))
+	}
+	if err := b.svc.DeleteFunction(context.Background(), "local", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(src, "app.py")); err != nil {
+		t.Errorf("deleting the function removed the user's code: %v", err)
+	}
+}
+
+// TestEventAndDryRun: Event queues the invoke and answers 202 at once;
+// DryRun only checks the function (204).
+func TestEventAndDryRun(t *testing.T) {
+	needTool(t, "python3")
+	b := newTestService(t, Options{})
+	g := newGate(t)
+	b.create(t, fnSpec{name: "gated", runtime: "python3.12", handler: "app.handler", env: map[string]string{"GATE_PORT": g.port()},
+		files: map[string]string{"app.py": gatePython}})
+	out, err := b.svc.Invoke(context.Background(), &InvokeInput{FunctionName: "gated", InvocationType: "DryRun"})
+	if err != nil || out.StatusCode != 204 || len(out.Payload) != 0 {
+		t.Fatalf("DryRun: %+v %v", out, err)
+	}
+	out, err = b.svc.Invoke(context.Background(), &InvokeInput{FunctionName: "gated", InvocationType: "Event", Payload: []byte(`{"a":1}`)})
+	if err != nil || out.StatusCode != 202 || out.RequestID == "" {
+		t.Fatalf("Event: %+v %v", out, err)
+	}
+	g.next(t).release() // the queued invoke runs
+}
+
+// TestLogStore: logs land in /aws/lambda/<name>, one stream per
+// environment, and the recent invocations are kept newest first.
+func TestLogStore(t *testing.T) {
+	needTool(t, "python3")
+	b := newTestService(t, Options{})
+	b.create(t, fnSpec{name: "logger", runtime: "python3.12", handler: "app.handler", files: map[string]string{
+		"app.py": "import logging\nlog = logging.getLogger()\nlog.setLevel(logging.INFO)\ndef handler(e, c):\n    print('line', e['n'])\n    log.info('via logging')\n    if e['n'] == 2:\n        raise ValueError('bad')\n    return e['n']\n"}})
+	var ids []string
+	for i := 1; i <= 2; i++ {
+		ids = append(ids, b.invoke(t, "logger", `{"n":`+string(rune('0'+i))+`}`).RequestID)
+	}
+	streams, err := b.svc.Logs().Streams("/aws/lambda/logger", "")
+	if err != nil || len(streams) != 1 {
+		t.Fatalf("streams: %v %v", streams, err)
+	}
+	events, _, _, err := b.svc.Logs().Events("/aws/lambda/logger", streams[0].Name, logstoreQuery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, e := range events {
+		text.WriteString(e.Message)
+	}
+	for _, want := range []string{"INIT_START", "START RequestId: " + ids[0], "line 1\n", "\t" + ids[0] + "\tvia logging\n", "[INFO]\t",
+		"END RequestId: " + ids[1], "[ERROR] ValueError: bad\rTraceback (most recent call last):\r  File \"/var/task/app.py\", line 8, in handler"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("stream lacks %q:\n%s", want, text.String())
+		}
+	}
+	recs, err := b.svc.Invocations("logger")
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("invocations: %d %v", len(recs), err)
+	}
+	if recs[0].RequestID != ids[1] || recs[0].Status != InvocationFailed || recs[0].ErrorType != "ValueError" ||
+		recs[1].RequestID != ids[0] || recs[1].Status != InvocationSucceeded || recs[1].InitDuration == 0 ||
+		recs[0].LogStream != streams[0].Name || !strings.Contains(recs[1].Log, "line 1\n") {
+		t.Errorf("records: %+v", recs)
+	}
+}

@@ -1,0 +1,317 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"stepd/internal/asl"
+	"stepd/internal/engine"
+	"stepd/internal/jsonv"
+	"stepd/internal/lambda"
+	"stepd/internal/runner"
+	"stepd/internal/tasks"
+)
+
+// recordedCase is one execution recorded against real AWS
+// (shared/conformance/aws-recorded/cases; the README there explains the
+// format).
+type recordedCase struct {
+	Name             string          `json:"name"`
+	Features         []string        `json:"features"`
+	Flags            []string        `json:"flags"`
+	StateMachineType string          `json:"stateMachineType"`
+	Definition       json.RawMessage `json:"definition"`
+	InputText        string          `json:"input_text"`
+	Input            json.RawMessage `json:"input"`
+	Expected         struct {
+		Status      string          `json:"status"`
+		Output      json.RawMessage `json:"output"`
+		OutputText  *string         `json:"output_text"`
+		Error       *string         `json:"error"`
+		Cause       json.RawMessage `json:"cause"`
+		CauseIsJSON bool            `json:"cause_is_json"`
+		Events      []string        `json:"events"`
+	} `json:"expected"`
+	Functions []struct {
+		Name        string            `json:"name"`
+		Runtime     string            `json:"runtime"`
+		Handler     string            `json:"handler"`
+		Timeout     int               `json:"timeout"`
+		Environment map[string]string `json:"environment"`
+		FileName    string            `json:"file_name"`
+		Code        string            `json:"code"`
+	} `json:"functions"`
+	File string `json:"file"`
+}
+
+func (c *recordedCase) has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func loadCases(t *testing.T) []*recordedCase {
+	t.Helper()
+	dir := filepath.Join(sharedDir, "conformance", "aws-recorded", "cases")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Skipf("AWS-recorded cases not found in %s", dir)
+	}
+	sort.Strings(files)
+	var out []*recordedCase
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &recordedCase{}
+		if err := json.Unmarshal(b, c); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestConformanceRecordedExecutions runs every JSONPath case recorded against
+// AWS through the engine, with Lambda cases calling the recorded handlers
+// through the real function runtime, and compares status, output, error,
+// cause and the sequence of event types.
+func TestConformanceRecordedExecutions(t *testing.T) {
+	cases := loadCases(t)
+	type outcome struct {
+		name, problem string
+		jsonata       bool
+	}
+	var (
+		mu       sync.Mutex
+		outcomes []outcome
+	)
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, c := range cases {
+		jsonata := c.has(c.Features, "jsonata")
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			problem := runCase(t, c)
+			mu.Lock()
+			outcomes = append(outcomes, outcome{c.Name, problem, jsonata})
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(outcomes, func(i, j int) bool { return outcomes[i].name < outcomes[j].name })
+	var pathTotal, pathPass, ataTotal, ataPass int
+	for _, o := range outcomes {
+		if o.jsonata {
+			ataTotal++
+			if o.problem == "" {
+				ataPass++
+			}
+		} else {
+			pathTotal++
+			if o.problem == "" {
+				pathPass++
+			}
+		}
+		if o.problem != "" {
+			t.Logf("FAIL %s: %s", o.name, o.problem)
+		}
+	}
+	pct := 100 * float64(pathPass) / float64(pathTotal)
+	t.Logf("JSONPath cases: %d/%d pass (%.1f%%); JSONata cases: %d/%d pass", pathPass, pathTotal, pct, ataPass, ataTotal)
+	if pct < 90 {
+		t.Errorf("JSONPath conformance %.1f%% is below the required 90%%", pct)
+	}
+}
+
+// runCase runs one recorded case and describes the first disagreement, or
+// returns "".
+func runCase(t *testing.T, c *recordedCase) (problem string) {
+	defer func() {
+		if r := recover(); r != nil {
+			problem = fmt.Sprintf("panic: %v", r)
+		}
+	}()
+	def := []byte(c.Definition)
+	var s string
+	if json.Unmarshal(c.Definition, &s) == nil {
+		def = []byte(s)
+	}
+	m, diags := asl.Compile(def, asl.Options{Type: c.StateMachineType})
+	if diags.HasErrors() {
+		return "definition rejected: " + diags.InvalidDefinitionMessage()
+	}
+	const account, region, smName, execName = "111111111111", "us-east-1", "sm-conformance", "exec-conformance"
+	router := &tasks.Router{}
+	if len(c.Functions) > 0 {
+		dir := t.TempDir()
+		svc, err := lambda.New(lambda.Options{DataDir: filepath.Join(dir, "data"), Region: region, Account: account})
+		if err != nil {
+			return "lambda service: " + err.Error()
+		}
+		defer svc.Close(context.Background())
+		for _, fn := range c.Functions {
+			code := filepath.Join(dir, fn.Name)
+			if err := os.MkdirAll(code, 0o755); err != nil {
+				return err.Error()
+			}
+			if err := os.WriteFile(filepath.Join(code, fn.FileName), []byte(fn.Code), 0o644); err != nil {
+				return err.Error()
+			}
+			timeout := fn.Timeout
+			in := &lambda.CreateFunctionInput{FunctionName: fn.Name, Runtime: fn.Runtime, Handler: fn.Handler,
+				Role: "arn:aws:iam::111111111111:role/r", Code: lambda.FunctionCode{Dir: code}, Timeout: &timeout}
+			if len(fn.Environment) > 0 {
+				in.Environment = &lambda.Environment{Variables: fn.Environment}
+			}
+			if _, err := svc.CreateFunction(context.Background(), in); err != nil {
+				return "create function: " + err.Error()
+			}
+		}
+		router.Lambda = &tasks.LambdaDispatcher{Invoker: svc}
+	}
+	r := &runner.Runner{Virtual: true, Dispatcher: router, Start: time.Date(2024, 11, 15, 16, 16, 35, 0, time.UTC)}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	input := c.InputText
+	if input == "" {
+		input = string(c.Input)
+	}
+	res, err := r.Run(ctx, m, engine.Config{
+		ExecutionARN:     "arn:aws:states:" + region + ":" + account + ":execution:" + smName + ":" + execName,
+		Name:             execName,
+		StateMachineARN:  "arn:aws:states:" + region + ":" + account + ":stateMachine:" + smName,
+		StateMachineName: smName, RoleARN: "arn:aws:iam::" + account + ":role/sfn", Region: region, Type: c.StateMachineType,
+	}, input)
+	if err != nil {
+		return "run: " + err.Error()
+	}
+	if string(res.Status) != c.Expected.Status {
+		return fmt.Sprintf("status %s (error %s, cause %s), want %s", res.Status, str(res.Error), str(res.Cause), c.Expected.Status)
+	}
+	if c.Expected.Status == "SUCCEEDED" {
+		got, _ := jsonv.ParseString(res.Output)
+		want, _ := jsonv.Parse(c.Expected.Output)
+		if !matchRedacted(want, got) {
+			return fmt.Sprintf("output %s, want %s", res.Output, string(c.Expected.Output))
+		}
+	} else {
+		if c.Expected.Error != nil && !matchRedacted(*c.Expected.Error, str(res.Error)) {
+			return fmt.Sprintf("error %q, want %q", str(res.Error), *c.Expected.Error)
+		}
+		if len(c.Expected.Cause) > 0 && string(c.Expected.Cause) != "null" {
+			want, _ := jsonv.Parse(c.Expected.Cause)
+			var got any = str(res.Cause)
+			if c.Expected.CauseIsJSON {
+				if p, err := jsonv.ParseString(str(res.Cause)); err == nil {
+					got = p
+				}
+			}
+			if !matchRedacted(want, got) {
+				return fmt.Sprintf("cause %q, want %s", str(res.Cause), string(c.Expected.Cause))
+			}
+		}
+	}
+	if c.Expected.Events != nil {
+		got := make([]string, len(res.Events))
+		for i, e := range res.Events {
+			got[i] = string(e.Type)
+		}
+		if !sameEvents(c.Expected.Events, got, c.has(c.Flags, "concurrent_branch_event_order") || c.has(c.Flags, "parallel_events_sorted_by_snapshot")) {
+			return fmt.Sprintf("events\n      got  %s\n      want %s", strings.Join(got, ","), strings.Join(c.Expected.Events, ","))
+		}
+	}
+	return ""
+}
+
+func str(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
+
+// redactionToken matches the placeholders the recorder put in expected
+// values (README: "Redactions").
+var redactionToken = regexp.MustCompile(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|111111111111|arn:<partition>`)
+
+// matchRedacted compares an expected value, in which redaction tokens are
+// wildcards, with an actual value.
+func matchRedacted(want, got any) bool {
+	switch w := want.(type) {
+	case string:
+		if g, ok := got.(string); ok && g == w {
+			return true
+		}
+		if !redactionToken.MatchString(w) {
+			return false
+		}
+		if _, isStr := got.(string); !isStr {
+			// A redacted number or object (e.g. RandomNumberGenerated).
+			return true
+		}
+		// QuoteMeta escapes the token characters; replace them in the quoted form.
+		re := "^" + quotedToken.ReplaceAllString(regexp.QuoteMeta(w), ".*") + "$"
+		ok, _ := regexp.MatchString(re, got.(string))
+		return ok
+	case *jsonv.Object:
+		g, ok := got.(*jsonv.Object)
+		if !ok || g.Len() != w.Len() {
+			return false
+		}
+		for i := 0; i < w.Len(); i++ {
+			k, wv := w.At(i)
+			gv, ok := g.Get(k)
+			if !ok || !matchRedacted(wv, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !matchRedacted(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return jsonv.Equal(want, got)
+}
+
+// quotedToken is redactionToken over regexp.QuoteMeta'd text.
+var quotedToken = regexp.MustCompile(`<[A-Za-z_:\\\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|111111111111|arn:<partition>`)
+
+// sameEvents compares event type sequences; with concurrent branches, the
+// events between a Parallel/Map start and its end compare as multisets.
+func sameEvents(want, got []string, concurrent bool) bool {
+	if strings.Join(want, ",") == strings.Join(got, ",") {
+		return true
+	}
+	if !concurrent || len(want) != len(got) {
+		return false
+	}
+	a, b := append([]string(nil), want...), append([]string(nil), got...)
+	sort.Strings(a)
+	sort.Strings(b)
+	return strings.Join(a, ",") == strings.Join(b, ",")
+}

@@ -1,0 +1,538 @@
+package engine
+
+import (
+	"strings"
+
+	"stepd/internal/asl"
+	"stepd/internal/dataflow"
+	"stepd/internal/history"
+	"stepd/internal/jsonv"
+)
+
+// group is a Parallel or Map state in progress: its child frames and their
+// results.
+type group struct {
+	children []*frame
+	results  []any
+	items    []any // Map: the items (or batches)
+	next     int   // Map: the next item to start
+	running  int
+	finished int
+	failures int // Map: tolerated iteration failures
+
+	maxConcurrency int     // Map: 0 = unlimited
+	toleratedCount int64   // Map: -1 = none set
+	toleratedPct   float64 // Map: -1 = none set
+
+	launching   bool  // children are being started synchronously
+	lastEvent   int64 // Parallel: the last event of any branch; Map: of the last finished iteration
+	lastIterOK  int64 // Map: the last MapIterationSucceeded
+	distributed bool
+	mapRunARN   string
+}
+
+func (x *Execution) runParallel(f *frame) {
+	s := f.state
+	env := x.env(f)
+	var (
+		eff any
+		err error
+	)
+	if s.QueryLanguage == asl.JSONata {
+		eff = f.raw
+		if s.Arguments != nil {
+			eff, err = dataflow.JSONata(s.Arguments, env)
+		}
+	} else {
+		eff, err = dataflow.Effective(s, f.raw, env)
+	}
+	if err != nil {
+		x.raise(f, err)
+		return
+	}
+	f.effective = eff
+	x.startGroup(f)
+}
+
+func (x *Execution) runMap(f *frame) {
+	s := f.state
+	env := x.env(f)
+	var (
+		eff   any = f.raw
+		items any
+		err   error
+	)
+	if s.QueryLanguage == asl.JSONata {
+		items = f.raw
+		if s.Items != nil {
+			if items, err = dataflow.JSONata(s.Items, env); err != nil {
+				x.raise(f, err)
+				return
+			}
+			if _, ok := items.([]any); !ok {
+				x.raise(f, dataflow.TypeError(s.Items, "Items", "array", items))
+				return
+			}
+		}
+	} else {
+		if eff, err = dataflow.InputPath(s, f.raw, env); err != nil {
+			x.raise(f, err)
+			return
+		}
+		items = eff
+		if s.ItemsPath != nil {
+			if items, err = dataflow.Get(s.ItemsPath, eff, env); err != nil {
+				x.raise(f, err)
+				return
+			}
+		}
+	}
+	if _, ok := items.([]any); !ok {
+		if s.QueryLanguage == asl.JSONata {
+			x.raise(f, &dataflow.Failure{Name: asl.ErrQueryEvaluationError, Location: "Items",
+				Cause: "Map state input must be an array but was: " + encode(items)})
+		} else {
+			x.raise(f, runtimeFailure("Map state input must be an array but was: "+encode(items)))
+		}
+		return
+	}
+	f.effective = eff
+	f.task = nil
+	g := &group{toleratedCount: -1, toleratedPct: -1, distributed: s.ProcessorMode == asl.ModeDistributed}
+	if g.maxConcurrency, err = x.mapInt(f, s.MaxConcurrency, eff, env, "MaxConcurrency"); err != nil {
+		x.raise(f, err)
+		return
+	}
+	if s.ToleratedFailureCount.Set {
+		n, err := x.mapInt(f, s.ToleratedFailureCount, eff, env, "ToleratedFailureCount")
+		if err != nil {
+			x.raise(f, err)
+			return
+		}
+		g.toleratedCount = int64(n)
+	}
+	if s.ToleratedFailurePercentage.Set {
+		p, err := x.mapPercent(f, s.ToleratedFailurePercentage, eff, env)
+		if err != nil {
+			x.raise(f, err)
+			return
+		}
+		g.toleratedPct = p
+	}
+	list := items.([]any)
+	if s.ItemBatcher != nil {
+		if list, err = x.batch(f, list, eff, env); err != nil {
+			x.raise(f, err)
+			return
+		}
+	}
+	g.items = list
+	f.group = g
+	x.startGroupWith(f, g)
+}
+
+// mapInt evaluates MaxConcurrency or ToleratedFailureCount and their Path
+// forms (aws-semantics.md §1.4, runtime error texts observed).
+func (x *Execution) mapInt(f *frame, d asl.Dyn, input any, env *dataflow.Env, field string) (int, error) {
+	if !d.Set {
+		return 0, nil
+	}
+	var v any
+	switch {
+	case d.Expr != nil:
+		r, err := dataflow.JSONata(d.Expr, env)
+		if err != nil {
+			return 0, err
+		}
+		n, ok := jsonv.AsInt(r)
+		if !ok || n < 0 {
+			return 0, dataflow.TypeError(d.Expr, field, "integer", r)
+		}
+		return int(n), nil
+	case d.Path != nil:
+		r, err := dataflow.Get(d.Path, input, env)
+		if err != nil {
+			return 0, err
+		}
+		v = r
+		n, ok := r.(int64)
+		if !ok {
+			return 0, runtimeFailure("The " + field + "Path field refers to value " + quoteValue(v) + " which is not a valid integer: " + d.Path.String())
+		}
+		if n < 0 {
+			return 0, runtimeFailure(field + " cannot be negative.")
+		}
+		return int(n), nil
+	}
+	n, _ := jsonv.AsInt(d.Literal)
+	return int(n), nil
+}
+
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return `"` + s + `"`
+	}
+	return `"` + encode(v) + `"`
+}
+
+func (x *Execution) mapPercent(f *frame, d asl.Dyn, input any, env *dataflow.Env) (float64, error) {
+	var v any
+	switch {
+	case d.Expr != nil:
+		r, err := dataflow.JSONata(d.Expr, env)
+		if err != nil {
+			return 0, err
+		}
+		v = r
+	case d.Path != nil:
+		r, err := dataflow.Get(d.Path, input, env)
+		if err != nil {
+			return 0, err
+		}
+		v = r
+	default:
+		v = d.Literal
+	}
+	p, ok := jsonv.AsFloat(v)
+	if !ok {
+		return 0, runtimeFailure("The ToleratedFailurePercentagePath field refers to value " + quoteValue(v) + " which is not a valid number")
+	}
+	if p < 0 || p > 100 {
+		return 0, runtimeFailure("ToleratedFailurePercentage must be between 0 and 100.")
+	}
+	return p, nil
+}
+
+// batch groups Map items as an ItemBatcher says: {"Items": [...]} plus
+// BatchInput.
+func (x *Execution) batch(f *frame, items []any, input any, env *dataflow.Env) ([]any, error) {
+	b := f.state.ItemBatcher
+	maxItems, err := x.mapInt(f, b.MaxItemsPerBatch, input, env, "MaxItemsPerBatch")
+	if err != nil {
+		return nil, err
+	}
+	maxBytes, err := x.mapInt(f, b.MaxInputBytesPerBatch, input, env, "MaxInputBytesPerBatch")
+	if err != nil {
+		return nil, err
+	}
+	var batchInput any
+	if b.BatchInput != nil {
+		if f.state.QueryLanguage == asl.JSONata {
+			batchInput, err = dataflow.JSONata(b.BatchInput, env)
+		} else {
+			batchInput, err = dataflow.Payload(b.BatchInput, input, env)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	mk := func(list []any) any {
+		o := jsonv.NewObject(2)
+		if bi, ok := batchInput.(*jsonv.Object); ok {
+			o.Set("BatchInput", bi)
+		}
+		o.Set("Items", list)
+		return o
+	}
+	var out []any
+	var cur []any
+	size := 0
+	for _, it := range items {
+		n := len(encode(it))
+		if len(cur) > 0 && ((maxItems > 0 && len(cur) >= maxItems) || (maxBytes > 0 && size+n > maxBytes)) {
+			out = append(out, mk(cur))
+			cur, size = nil, 0
+		}
+		cur = append(cur, it)
+		size += n
+	}
+	if len(cur) > 0 {
+		out = append(out, mk(cur))
+	}
+	return out, nil
+}
+
+// startGroup (re)starts f's Parallel branches or Map iterations.
+func (x *Execution) startGroup(f *frame) {
+	if f.state.Type == asl.TypeMap {
+		if f.group == nil {
+			x.runMap(f)
+			return
+		}
+		g := f.group
+		fresh := &group{items: g.items, maxConcurrency: g.maxConcurrency, toleratedCount: g.toleratedCount,
+			toleratedPct: g.toleratedPct, distributed: g.distributed}
+		f.group = fresh
+		x.startGroupWith(f, fresh)
+		return
+	}
+	x.startGroupWith(f, &group{})
+}
+
+func (x *Execution) startGroupWith(f *frame, g *group) {
+	s := f.state
+	f.group = g
+	f.phase = phaseWait
+	if s.Type == asl.TypeParallel {
+		n := len(s.Branches)
+		g.children, g.results = make([]*frame, n), make([]any, n)
+		started := x.emit(f, history.ParallelStateStarted, nil)
+		g.lastEvent = started
+		g.launching = true
+		for i, b := range s.Branches {
+			c := x.newFrame(f, s, b, i, newScope(f.scope))
+			c.last = started
+			c.state, c.raw = b.Start, f.effective
+			g.children[i] = c
+			g.running++
+			x.advance(c)
+			if x.status != Running || f.group != g {
+				return
+			}
+		}
+		g.launching = false
+		x.groupProgress(f)
+		return
+	}
+	n := len(g.items)
+	g.children, g.results = make([]*frame, n), make([]any, n)
+	started := x.emit(f, history.MapStateStarted, &history.Details{Length: history.Int(int64(n))})
+	g.lastEvent, g.lastIterOK = started, started
+	if g.distributed {
+		g.mapRunARN = x.mapRunARN(s)
+		g.lastEvent = x.emit(f, history.MapRunStarted, &history.Details{MapRunArn: g.mapRunARN})
+		g.lastIterOK = g.lastEvent
+	}
+	x.pumpMap(f)
+	x.groupProgress(f)
+}
+
+// pumpMap starts Map iterations while the concurrency limit allows.
+func (x *Execution) pumpMap(f *frame) {
+	g := f.group
+	s := f.state
+	g.launching = true
+	defer func() { g.launching = false }()
+	for g.next < len(g.items) && (g.maxConcurrency == 0 || g.running < g.maxConcurrency) {
+		i := g.next
+		g.next++
+		c := x.newFrame(f, s, s.Processor, i, newScope(f.scope))
+		c.silent = g.distributed || f.silent
+		c.item = &mapItem{index: i, value: g.items[i]}
+		input := g.items[i]
+		if s.ItemSelector != nil {
+			env := x.env(f)
+			env.Context = func() any { return x.contextObjectItem(f, c.item) }
+			var err error
+			if s.QueryLanguage == asl.JSONata {
+				input, err = dataflow.JSONata(s.ItemSelector, env)
+			} else {
+				input, err = dataflow.Payload(s.ItemSelector, f.effective, env)
+			}
+			if err != nil {
+				g.launching = false
+				x.abortGroup(f, nil)
+				x.raise(f, err)
+				return
+			}
+		}
+		c.last = g.lastEvent
+		c.last = x.emit(c, history.MapIterationStarted, &history.Details{Name: s.Name, Index: history.Int(int64(i))})
+		c.state, c.raw = s.Processor.Start, input
+		g.children[i] = c
+		g.running++
+		x.advance(c)
+		if x.status != Running || f.group != g {
+			return
+		}
+	}
+}
+
+// childDone records a finished branch or iteration.
+func (x *Execution) childDone(f *frame, c *frame) {
+	g := f.group
+	if g == nil || c.aborted || g.children[c.index] != c {
+		return
+	}
+	g.running--
+	g.finished++
+	s := f.state
+	if c.failure != nil {
+		if s.Type == asl.TypeMap {
+			if !c.silent {
+				x.emitPrev(c.last, history.MapIterationFailed, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
+			}
+			g.failures++
+			if x.tolerated(g) {
+				errOut := jsonv.NewObject(2)
+				errOut.Set("Error", c.failure.name())
+				errOut.Set("Cause", c.failure.causeText())
+				g.results[c.index] = errOut
+				g.lastEvent = c.last
+				if !g.launching {
+					x.pumpMap(f)
+					x.groupProgress(f)
+					x.advance(f)
+				}
+				return
+			}
+		}
+		x.groupFailed(f, c)
+		if !g.launching {
+			x.advance(f)
+		}
+		return
+	}
+	g.results[c.index] = c.output
+	if s.Type == asl.TypeMap {
+		if !c.silent {
+			g.lastEvent = c.last
+			g.lastIterOK = x.emitPrev(c.last, history.MapIterationSucceeded, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
+		}
+	} else {
+		g.lastEvent = x.nextID
+	}
+	if g.launching {
+		return
+	}
+	if s.Type == asl.TypeMap {
+		x.pumpMap(f)
+	}
+	x.groupProgress(f)
+	x.advance(f)
+}
+
+// tolerated reports whether a Map's failures are within its tolerance.
+func (x *Execution) tolerated(g *group) bool {
+	if g.toleratedCount < 0 && g.toleratedPct < 0 {
+		return false
+	}
+	if g.toleratedCount >= 0 && int64(g.failures) <= g.toleratedCount {
+		return true
+	}
+	if g.toleratedPct >= 0 && len(g.items) > 0 && float64(g.failures)*100/float64(len(g.items)) <= g.toleratedPct {
+		return true
+	}
+	return false
+}
+
+// groupProgress finishes a Parallel or Map state whose children are all
+// done.
+func (x *Execution) groupProgress(f *frame) {
+	g := f.group
+	if x.status != Running || g == nil || g.launching || f.phase != phaseWait {
+		return
+	}
+	total := len(g.children)
+	if g.finished < total {
+		return
+	}
+	s := f.state
+	results := make([]any, len(g.results))
+	copy(results, g.results)
+	f.group = nil
+	var prev int64
+	if s.Type == asl.TypeParallel {
+		x.emitPrev(g.lastEvent, history.ParallelStateSucceeded, nil)
+		prev = g.lastEvent
+	} else {
+		if g.distributed {
+			x.emitPrev(g.lastEvent, history.MapRunSucceeded, nil)
+			g.lastIterOK = x.nextID
+		}
+		x.emitPrev(g.lastIterOK, history.MapStateSucceeded, nil)
+		prev = g.lastIterOK
+	}
+	x.stateResultPrev(f, results, prev)
+}
+
+// groupFailed fails a Parallel or Map state because child c failed: the
+// other children are aborted first.
+func (x *Execution) groupFailed(f *frame, c *frame) {
+	g := f.group
+	s := f.state
+	x.abortGroup(f, c)
+	f.group = nil
+	fl := c.failure
+	if s.Type == asl.TypeParallel {
+		f.last = c.last
+		x.emit(f, history.ParallelStateFailed, nil)
+	} else {
+		if g.distributed {
+			f.last = c.last
+			x.emit(f, history.MapRunFailed, &history.Details{Error: fl.err, Cause: fl.cause})
+		} else {
+			f.last = c.last
+		}
+		x.emit(f, history.MapStateFailed, nil)
+		if g.toleratedCount >= 0 || g.toleratedPct >= 0 {
+			fl = &failure{err: history.Str(asl.ErrExceedToleratedFailure), cause: history.Str("The specified tolerated failure threshold was exceeded")}
+		}
+	}
+	f.phase = phaseRun // handleError needs a state in progress
+	x.handleError(f, fl)
+}
+
+// abortGroup aborts every running child of f except skip.
+func (x *Execution) abortGroup(f *frame, skip *frame) {
+	g := f.group
+	if g == nil {
+		return
+	}
+	for _, c := range g.children {
+		if c == nil || c == skip || c.phase == phaseDone || c.aborted {
+			continue
+		}
+		x.abortFrame(c)
+		x.abortEvents(c)
+		if f.state.Type == asl.TypeMap && !c.silent {
+			x.emit(c, history.MapIterationAborted, &history.Details{Name: f.state.Name, Index: history.Int(int64(c.index))})
+		}
+	}
+}
+
+// abortEvents records that c's state in progress was aborted.
+func (x *Execution) abortEvents(c *frame) {
+	if c.state == nil || c.phase != phaseWait {
+		return
+	}
+	if t, ok := abortedType[c.state.Type]; ok {
+		x.emit(c, t, nil)
+	}
+}
+
+// abortFrame stops f and everything under it: tasks are cancelled and
+// timers disarmed. It records no events.
+func (x *Execution) abortFrame(f *frame) {
+	if f == nil {
+		return
+	}
+	x.stopTask(f, true)
+	x.cancelTimer(f.timer)
+	f.timer = ""
+	if g := f.group; g != nil {
+		for _, c := range g.children {
+			if c != nil && c.phase != phaseDone && !c.aborted {
+				x.abortFrame(c)
+			}
+		}
+	}
+	f.aborted = true
+}
+
+// mapRunARN names a distributed Map's Map Run.
+func (x *Execution) mapRunARN(s *asl.State) string {
+	label := s.Label
+	if label == "" {
+		label = s.Name
+	}
+	return "arn:aws:states:" + x.cfg.Region + ":" + accountOf(x.cfg.StateMachineARN) + ":mapRun:" + x.cfg.StateMachineName + "/" + label + ":" + x.uuid()
+}
+
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) >= 5 {
+		return parts[4]
+	}
+	return ""
+}

@@ -1,0 +1,243 @@
+// Package runner drives executions in process, without persistence: the
+// driver behind `stepd run`, the engine's tests and EXPRESS executions. It
+// owns an engine.Execution, carries out its commands (dispatching tasks,
+// arming timers) and feeds results back, on a real clock (optionally scaled)
+// or a virtual one that jumps to the next timer whenever nothing else can
+// happen, so tests never sleep.
+package runner
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"time"
+
+	"stepd/internal/asl"
+	"stepd/internal/engine"
+	"stepd/internal/history"
+	"stepd/internal/jsonv"
+	"stepd/internal/tasks"
+)
+
+// Runner runs executions to completion.
+type Runner struct {
+	// Dispatcher runs the tasks.
+	Dispatcher tasks.Dispatcher
+	// Virtual makes time virtual: waits and back-offs take no real time.
+	Virtual bool
+	// TimeScale multiplies real waits (1, the default when zero, is real
+	// time; 0.01 makes a 10 s Wait take 100 ms). Ignored when Virtual.
+	TimeScale float64
+	// Start is the execution's start time (default: now).
+	Start time.Time
+	// OnEvents, when set, sees each batch of history events as it is made.
+	OnEvents func([]history.Event)
+}
+
+// Result is a finished execution.
+type Result struct {
+	Status engine.Status
+	Output string  // JSON text, when SUCCEEDED
+	Error  *string // when FAILED, TIMED_OUT or ABORTED
+	Cause  *string
+	Events []history.Event
+	Start  time.Time
+	Stop   time.Time
+}
+
+type message struct {
+	id      string
+	kind    int
+	output  any
+	errName string
+	cause   string
+	worker  string
+}
+
+const (
+	msgStarted = iota
+	msgSubmitted
+	msgHeartbeat
+	msgSucceeded
+	msgFailed
+)
+
+// reporter sends a task's reports to the runner's loop.
+type reporter struct {
+	id  string
+	ch  chan<- message
+	ctx context.Context
+}
+
+func (r *reporter) send(m message) {
+	m.id = r.id
+	select {
+	case r.ch <- m:
+	case <-r.ctx.Done():
+	}
+}
+
+func (r *reporter) Started(w string)  { r.send(message{kind: msgStarted, worker: w}) }
+func (r *reporter) Submitted(out any) { r.send(message{kind: msgSubmitted, output: out}) }
+func (r *reporter) Heartbeat()        { r.send(message{kind: msgHeartbeat}) }
+func (r *reporter) Succeeded(out any) { r.send(message{kind: msgSucceeded, output: out}) }
+func (r *reporter) Failed(e, cause string) {
+	r.send(message{kind: msgFailed, errName: e, cause: cause})
+}
+
+// timer is an armed engine timer.
+type timer struct {
+	id    string
+	at    time.Time
+	index int
+}
+
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].at.Equal(h[j].at) {
+		return h[i].id < h[j].id
+	}
+	return h[i].at.Before(h[j].at)
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
+func (h *timerHeap) Push(x any)   { t := x.(*timer); t.index = len(*h); *h = append(*h, t) }
+func (h *timerHeap) Pop() any     { old := *h; t := old[len(old)-1]; *h = old[:len(old)-1]; return t }
+
+// Run executes m with the given input text until the execution ends or ctx
+// is cancelled (which stops the execution).
+func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, input string) (*Result, error) {
+	inputVal, err := jsonv.ParseString(input)
+	if err != nil {
+		return nil, fmt.Errorf("execution input: %w", err)
+	}
+	scale := r.TimeScale
+	if scale <= 0 {
+		scale = 1
+	}
+	realStart := time.Now()
+	start := r.Start
+	if start.IsZero() {
+		start = realStart
+	}
+	virtualNow := start
+	now := func() time.Time {
+		if r.Virtual {
+			return virtualNow
+		}
+		return start.Add(time.Duration(float64(time.Since(realStart)) / scale))
+	}
+	x := engine.New(m, cfg)
+	res := &Result{Start: start}
+	ch := make(chan message, 64)
+	runCtx, cancelAll := context.WithCancel(ctx)
+	defer cancelAll()
+	inflight := map[string]context.CancelFunc{}
+	timers := &timerHeap{}
+	byID := map[string]*timer{}
+
+	apply := func(b *engine.Batch) {
+		if len(b.Events) > 0 {
+			res.Events = append(res.Events, b.Events...)
+			if r.OnEvents != nil {
+				r.OnEvents(b.Events)
+			}
+		}
+		for _, c := range b.Commands {
+			switch c.Kind {
+			case engine.RunTask:
+				tctx, cancel := context.WithCancel(runCtx)
+				inflight[c.ID] = cancel
+				r.Dispatcher.Dispatch(tctx, c.Task, &reporter{id: c.ID, ch: ch, ctx: tctx})
+			case engine.CancelTask:
+				if cancel, ok := inflight[c.ID]; ok {
+					cancel()
+					delete(inflight, c.ID)
+				}
+			case engine.SetTimer:
+				t := &timer{id: c.ID, at: c.At}
+				byID[c.ID] = t
+				heap.Push(timers, t)
+			case engine.CancelTimer:
+				if t, ok := byID[c.ID]; ok {
+					heap.Remove(timers, t.index)
+					delete(byID, c.ID)
+				}
+			}
+		}
+	}
+
+	apply(x.Start(inputVal, input, now()))
+	for x.Status() == engine.Running {
+		if r.Virtual && len(inflight) == 0 {
+			if timers.Len() == 0 {
+				return nil, fmt.Errorf("runner: execution is stuck: nothing in flight and no timer armed")
+			}
+			t := heap.Pop(timers).(*timer)
+			delete(byID, t.id)
+			if t.at.After(virtualNow) {
+				virtualNow = t.at
+			}
+			apply(x.TimerFired(t.id, now()))
+			continue
+		}
+		var (
+			fire <-chan time.Time
+			next *timer
+			tm   *time.Timer
+		)
+		if timers.Len() > 0 {
+			// With tasks in flight, virtual time follows real time, so a
+			// task that runs longer than its TimeoutSeconds still times out.
+			next = (*timers)[0]
+			d := time.Duration(float64(next.at.Sub(now())) * scale)
+			if r.Virtual {
+				d = next.at.Sub(now())
+			}
+			tm = time.NewTimer(max(d, 0))
+			fire = tm.C
+		}
+		waitStart := time.Now()
+		select {
+		case <-ctx.Done():
+			apply(x.Stop(nil, nil, now()))
+		case <-fire:
+			if r.Virtual && next.at.After(virtualNow) {
+				virtualNow = next.at
+			}
+			heap.Remove(timers, next.index)
+			delete(byID, next.id)
+			apply(x.TimerFired(next.id, now()))
+		case msg := <-ch:
+			if r.Virtual {
+				virtualNow = virtualNow.Add(time.Since(waitStart))
+			}
+			if _, ok := inflight[msg.id]; !ok {
+				continue
+			}
+			switch msg.kind {
+			case msgStarted:
+				apply(x.TaskStarted(msg.id, msg.worker, now()))
+			case msgSubmitted:
+				apply(x.TaskSubmitted(msg.id, msg.output, now()))
+			case msgHeartbeat:
+				apply(x.TaskHeartbeat(msg.id, now()))
+			case msgSucceeded:
+				delete(inflight, msg.id)
+				apply(x.TaskSucceeded(msg.id, msg.output, now()))
+			case msgFailed:
+				delete(inflight, msg.id)
+				apply(x.TaskFailed(msg.id, msg.errName, msg.cause, now()))
+			}
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+	}
+	res.Status = x.Status()
+	res.Output = x.Output()
+	res.Error, res.Cause = x.Error()
+	res.Stop = x.StopTime()
+	return res, nil
+}

@@ -298,11 +298,14 @@ func (p *parser) regex() (operand, error) {
 		}
 		p.pos++
 	}
-	expr := `\A(?:` + pattern + `)\z`
+	prefix := ""
 	if flags != "" {
-		expr = "(?" + flags + ")" + expr
+		prefix = "(?" + flags + ")"
 	}
-	re, err := regexp.Compile(expr)
+	if _, err := regexp.Compile(prefix + pattern); err != nil {
+		return operand{}, p.errorf(start, "invalid regular expression /%s/: %v", pattern, err)
+	}
+	re, err := regexp.Compile(prefix + `\A(?:` + pattern + `)\z`)
 	if err != nil {
 		return operand{}, p.errorf(start, "invalid regular expression /%s/: %v", pattern, err)
 	}

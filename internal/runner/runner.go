@@ -188,8 +188,9 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			tm   *time.Timer
 		)
 		if timers.Len() > 0 {
-			// With tasks in flight, virtual time follows real time, so a
-			// task that runs longer than its TimeoutSeconds still times out.
+			// With tasks in flight, a virtual timer fires after the same real
+			// time, so a task that runs longer than its TimeoutSeconds still
+			// times out; task results themselves take no virtual time.
 			next = (*timers)[0]
 			d := time.Duration(float64(next.at.Sub(now())) * scale)
 			if r.Virtual {
@@ -198,7 +199,6 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			tm = time.NewTimer(max(d, 0))
 			fire = tm.C
 		}
-		waitStart := time.Now()
 		select {
 		case <-ctx.Done():
 			apply(x.Stop(nil, nil, now()))
@@ -210,9 +210,6 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			delete(byID, next.id)
 			apply(x.TimerFired(next.id, now()))
 		case msg := <-ch:
-			if r.Virtual {
-				virtualNow = virtualNow.Add(time.Since(waitStart))
-			}
 			if _, ok := inflight[msg.id]; !ok {
 				continue
 			}

@@ -29,7 +29,7 @@ func TestCompile(t *testing.T) {
 		{"  $.a  ", jsonpath.RootInput, "", false, true, "$['a']"},
 		{"$.a-b:c", jsonpath.RootInput, "", false, true, "$['a-b:c']"},
 		{"$.ключ", jsonpath.RootInput, "", false, true, "$['ключ']"},
-		{`$['it\'s']`, jsonpath.RootInput, "", false, true, "$['it's']"},
+		{`$['it\'s']`, jsonpath.RootInput, "", false, true, `$['it\'s']`}, // bracket names are kept verbatim
 		{"$$", jsonpath.RootContext, "", true, true, "$"},
 		{"$$.Execution.Id", jsonpath.RootContext, "", false, true, "$['Execution']['Id']"},
 		{"$$.Map.Item.Value", jsonpath.RootContext, "", false, true, "$['Map']['Item']['Value']"},

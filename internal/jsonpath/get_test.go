@@ -51,7 +51,7 @@ func getCases() []struct{ path, want, err string } {
 		{path: "$.store.book[-1].title", want: `"The Lord of the Rings"`},
 		{path: "$['weird key']['ü ñ']", want: `"unicode"`},
 		{path: `$["weird key"]["it's"]`, want: `"quote"`},
-		{path: `$['weird key']['it\'s']`, want: `"quote"`},
+		{path: `$['weird key']['it\'s']`, err: `Invalid path '$['weird key']['it\'s']' : No results for path: $['weird key']['it\'s']`}, // the backslash stays in the name
 		{path: "$.['weird key'].['ü ñ']", want: `"unicode"`}, // the AWS docs write $.abc.['def ghi']
 		{path: "$.store.bicycle['color','price']", want: `{"color":"red","price":19.95}`},
 		{path: "$.store.bicycle['color','none']", want: `{"color":"red"}`},

@@ -281,7 +281,7 @@ func (p *parser) bracketStep() (step, error) {
 func (p *parser) namesStep(open int) (step, error) {
 	var names []string
 	for {
-		name, err := p.quoted()
+		name, err := p.rawQuoted()
 		if err != nil {
 			return step{}, err
 		}
@@ -305,7 +305,31 @@ func (p *parser) namesStep(open int) (step, error) {
 	return step{kind: stepNames, names: names}, nil
 }
 
-// quoted reads a string in single or double quotes, with backslash escapes.
+// rawQuoted reads a quoted name in brackets. A backslash keeps the next
+// character from ending the name, but both stay in the name: AWS resolves
+// $['Test\""Name"'] to the key Test\""Name" (scenarios
+// test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH], recorded against
+// AWS), as the Jayway version it runs reads bracket names verbatim.
+func (p *parser) rawQuoted() (string, error) {
+	q := p.src[p.pos]
+	start := p.pos
+	p.pos++
+	for p.pos < p.end {
+		switch p.src[p.pos] {
+		case q:
+			s := p.src[start+1 : p.pos]
+			p.pos++
+			return s, nil
+		case '\\':
+			p.pos++
+		}
+		p.pos++
+	}
+	return "", p.errorf(start, "unterminated string")
+}
+
+// quoted reads a string literal of a filter, in single or double quotes,
+// with backslash escapes.
 func (p *parser) quoted() (string, error) {
 	q := p.src[p.pos]
 	start := p.pos

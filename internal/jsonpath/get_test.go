@@ -52,7 +52,7 @@ func getCases() []struct{ path, want, err string } {
 		{path: "$['weird key']['ü ñ']", want: `"unicode"`},
 		{path: `$["weird key"]["it's"]`, want: `"quote"`},
 		{path: `$['weird key']['it\'s']`, err: `Invalid path '$['weird key']['it\'s']' : No results for path: $['weird key']['it\'s']`}, // the backslash stays in the name
-		{path: "$.['weird key'].['ü ñ']", want: `"unicode"`}, // the AWS docs write $.abc.['def ghi']
+		{path: "$.['weird key'].['ü ñ']", want: `"unicode"`},                                                                            // the AWS docs write $.abc.['def ghi']
 		{path: "$.store.bicycle['color','price']", want: `{"color":"red","price":19.95}`},
 		{path: "$.store.bicycle['color','none']", want: `{"color":"red"}`},
 		{path: "$.store.book[*].author", want: `["Nigel Rees","Evelyn Waugh","Herman Melville","J. R. R. Tolkien"]`},
@@ -90,7 +90,7 @@ func getCases() []struct{ path, want, err string } {
 		{path: "$.store.book[?(@.title >= 'S')].title", want: `["Sayings of the Century","Sword of Honour","The Lord of the Rings"]`},
 		{path: "$.store.book[?(@.price <= 8.99)].title", want: `["Sayings of the Century","Moby Dick"]`},
 		{path: "$.store.book[?(@.isbn)][?(@.price > 20)].title", want: `["The Lord of the Rings"]`},
-		{path: "$.store[?(@.bicycle)].bicycle.color", want: `["red"]`}, // a filter on an object tests the object
+		{path: "$.store[?(@.bicycle)].bicycle.color", want: `["red"]`},        // a filter on an object tests the object
 		{path: "$.mixed[?(@.n == 1)]", want: `[{"n":1},{"n":1.0},{"n":"1"}]`}, // Jayway: a string equals a number with the same text
 		{path: "$.mixed[?(@.n == '1')]", want: `[{"n":1},{"n":1.0},{"n":"1"}]`},
 		{path: "$.mixed[?(@.n == [1, 2])]", want: `[{"n":[1,2]}]`},

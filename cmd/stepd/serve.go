@@ -1,0 +1,45 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"stepd/internal/server"
+)
+
+func init() {
+	subcommands = append(subcommands, newServeCommand)
+}
+
+// newServeCommand builds `stepd serve`: flags default to the STEPD_*
+// environment variables, which default to 127.0.0.1:8083, ./.stepd,
+// us-east-1 and 123456789012.
+func newServeCommand(s *streams) *cobra.Command {
+	cfg := server.FromEnv(nil)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Lambda API (and, later, Step Functions) on one port",
+		Long: `Start stepd's server. Functions created through the Lambda API run as local
+processes (python3.*, nodejs*, provided) and persist in the data directory.
+
+Environment: STEPD_ADDR, STEPD_DATA, STEPD_REGION, STEPD_ACCOUNT.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.New(slog.NewTextHandler(s.err, nil))
+			server.Version = version
+			srv, err := server.New(cfg, log)
+			if err != nil {
+				return err
+			}
+			return srv.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", cfg.Addr, "HOST:PORT to listen on ($STEPD_ADDR)")
+	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory ($STEPD_DATA)")
+	f.StringVar(&cfg.Region, "region", cfg.Region, "region used in ARNs ($STEPD_REGION)")
+	f.StringVar(&cfg.Account, "account", cfg.Account, "account id used in ARNs ($STEPD_ACCOUNT)")
+	f.StringVar(&cfg.FunctionMemoryLimit, "memory-limit", "auto", "how function memory is limited: auto, cgroup, rlimit or off")
+	return cmd
+}

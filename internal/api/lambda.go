@@ -1,0 +1,263 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+
+	"stepd/internal/lambda"
+)
+
+// CodeDownloadPath is where GetFunction's Code.Location points: the
+// function's uploaded zip, served by stepd (AWS points at S3).
+const CodeDownloadPath = "/_stepd/lambda/functions/{name}/code.zip"
+
+// lambdaAPI serves the Lambda REST API (restJson1, version 2015-03-31).
+type lambdaAPI struct {
+	svc *lambda.Service
+}
+
+// RegisterLambda adds the Lambda API routes to r (aws-semantics §6.1).
+func RegisterLambda(r *Router, svc *lambda.Service) {
+	a := &lambdaAPI{svc: svc}
+	r.HandleFunc("POST /2015-03-31/functions", a.createFunction)
+	r.HandleFunc("POST /2015-03-31/functions/{$}", a.createFunction)
+	r.HandleFunc("GET /2015-03-31/functions", a.listFunctions)
+	r.HandleFunc("GET /2015-03-31/functions/{$}", a.listFunctions)
+	r.HandleFunc("GET /2015-03-31/functions/{name}", a.getFunction)
+	r.HandleFunc("DELETE /2015-03-31/functions/{name}", a.deleteFunction)
+	r.HandleFunc("GET /2015-03-31/functions/{name}/configuration", a.getFunctionConfiguration)
+	r.HandleFunc("PUT /2015-03-31/functions/{name}/configuration", a.updateFunctionConfiguration)
+	r.HandleFunc("PUT /2015-03-31/functions/{name}/code", a.updateFunctionCode)
+	r.HandleFunc("POST /2015-03-31/functions/{name}/invocations", a.invoke)
+	r.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", a.putFunctionConcurrency)
+	r.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", a.deleteFunctionConcurrency)
+	r.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", a.getFunctionConcurrency)
+	r.HandleFunc("GET "+CodeDownloadPath, a.downloadCode)
+}
+
+func writeREST(w http.ResponseWriter, status int, v any) {
+	writeJSON(w, status, "application/json", v)
+}
+
+// readREST decodes a JSON request body into v, at most limit bytes.
+func readREST(r *http.Request, limit int64, op string, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return NewError("InvalidRequestContentException", "Could not read the request body.")
+	}
+	if int64(len(body)) > limit {
+		return &Error{Code: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge,
+			Message: "Request must be smaller than " + strconv.FormatInt(limit, 10) + " bytes for the " + op + " operation"}
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return NewError("InvalidRequestContentException", "Could not parse request body into json: "+err.Error())
+	}
+	return nil
+}
+
+func (a *lambdaAPI) createFunction(w http.ResponseWriter, r *http.Request) {
+	var in lambda.CreateFunctionInput
+	if err := readREST(r, lambda.MaxRequestSize, "CreateFunction", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	cfg, err := a.svc.CreateFunction(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusCreated, cfg)
+}
+
+func (a *lambdaAPI) listFunctions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	maxItems := 0
+	if s := q.Get("MaxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			WriteRESTError(w, NewError("InvalidParameterValueException", "MaxItems must be a number"))
+			return
+		}
+		maxItems = n
+	}
+	out, err := a.svc.ListFunctions(r.Context(), q.Get("Marker"), maxItems)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) getFunction(w http.ResponseWriter, r *http.Request) {
+	out, err := a.svc.GetFunction(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier"), func(name string) string {
+		if zip, _ := a.svc.CodeArchive(name); zip == "" {
+			return ""
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.Host + "/_stepd/lambda/functions/" + name + "/code.zip"
+	})
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) getFunctionConfiguration(w http.ResponseWriter, r *http.Request) {
+	cfg, err := a.svc.GetFunctionConfiguration(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, cfg)
+}
+
+func (a *lambdaAPI) updateFunctionConfiguration(w http.ResponseWriter, r *http.Request) {
+	var in lambda.UpdateFunctionConfigurationInput
+	if err := readREST(r, maxJSONRequest, "UpdateFunctionConfiguration", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	in.FunctionName = r.PathValue("name")
+	cfg, err := a.svc.UpdateFunctionConfiguration(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, cfg)
+}
+
+func (a *lambdaAPI) updateFunctionCode(w http.ResponseWriter, r *http.Request) {
+	var in lambda.UpdateFunctionCodeInput
+	if err := readREST(r, lambda.MaxRequestSize, "UpdateFunctionCode", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	in.FunctionName = r.PathValue("name")
+	cfg, err := a.svc.UpdateFunctionCode(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, cfg)
+}
+
+func (a *lambdaAPI) deleteFunction(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.DeleteFunction(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier")); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// invoke serves Invoke (aws-semantics §6.2): the body is the raw payload;
+// options travel in X-Amz-* headers and come back the same way.
+func (a *lambdaAPI) invoke(w http.ResponseWriter, r *http.Request) {
+	payload, err := io.ReadAll(io.LimitReader(r.Body, lambda.MaxSyncPayload+1))
+	if err != nil {
+		WriteRESTError(w, NewError("InvalidRequestContentException", "Could not read the request body."))
+		return
+	}
+	out, err := a.svc.Invoke(r.Context(), &lambda.InvokeInput{
+		FunctionName:   r.PathValue("name"),
+		Qualifier:      r.URL.Query().Get("Qualifier"),
+		Payload:        payload,
+		InvocationType: r.Header.Get("X-Amz-Invocation-Type"),
+		LogType:        r.Header.Get("X-Amz-Log-Type"),
+		ClientContext:  r.Header.Get("X-Amz-Client-Context"),
+	})
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
+		WriteRESTError(w, err)
+		return
+	}
+	h := w.Header()
+	h.Set("X-Amzn-Requestid", out.RequestID)
+	if out.ExecutedVersion != "" {
+		h.Set("X-Amz-Executed-Version", out.ExecutedVersion)
+	}
+	if out.FunctionError != "" {
+		h.Set("X-Amz-Function-Error", out.FunctionError)
+	}
+	if out.LogResult != "" {
+		h.Set("X-Amz-Log-Result", out.LogResult)
+	}
+	if out.StatusCode == http.StatusOK {
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(out.Payload)))
+	}
+	w.WriteHeader(out.StatusCode)
+	_, _ = w.Write(out.Payload)
+}
+
+type concurrencyBody struct {
+	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions,omitempty"`
+}
+
+func (a *lambdaAPI) putFunctionConcurrency(w http.ResponseWriter, r *http.Request) {
+	var in concurrencyBody
+	if err := readREST(r, maxJSONRequest, "PutFunctionConcurrency", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	if in.ReservedConcurrentExecutions == nil {
+		WriteRESTError(w, NewError("ValidationException",
+			"1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null"))
+		return
+	}
+	n, err := a.svc.PutFunctionConcurrency(r.Context(), r.PathValue("name"), *in.ReservedConcurrentExecutions)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: &n})
+}
+
+func (a *lambdaAPI) getFunctionConcurrency(w http.ResponseWriter, r *http.Request) {
+	n, err := a.svc.GetFunctionConcurrency(r.Context(), r.PathValue("name"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, concurrencyBody{ReservedConcurrentExecutions: n})
+}
+
+func (a *lambdaAPI) deleteFunctionConcurrency(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.DeleteFunctionConcurrency(r.Context(), r.PathValue("name")); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *lambdaAPI) downloadCode(w http.ResponseWriter, r *http.Request) {
+	path, err := a.svc.CodeArchive(r.PathValue("name"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	f, err := os.Open(path)
+	if path == "" || errors.Is(err, os.ErrNotExist) {
+		WriteRESTError(w, &Error{Code: "ResourceNotFoundException", Status: http.StatusNotFound, Message: "The function's code is a local directory; there is no archive to download."})
+		return
+	}
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/zip")
+	http.ServeContent(w, r, "code.zip", timeZero, f)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -159,9 +160,9 @@ func runCase(t *testing.T, c *recordedCase) (problem string) {
 	}
 	const account, region, smName, execName = "111111111111", "us-east-1", "sm-conformance", "exec-conformance"
 	router := &tasks.Router{}
-	if len(c.Functions) > 0 {
+	if len(c.Functions) > 0 || strings.Contains(string(def), "lambda") {
 		dir := t.TempDir()
-		svc, err := lambda.New(lambda.Options{DataDir: filepath.Join(dir, "data"), Region: region, Account: account})
+		svc, err := lambda.New(lambda.Options{DataDir: filepath.Join(dir, "data"), Region: region, Account: account, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			return "lambda service: " + err.Error()
 		}
@@ -229,9 +230,15 @@ func runCase(t *testing.T, c *recordedCase) (problem string) {
 		}
 	}
 	if c.Expected.Events != nil {
-		got := make([]string, len(res.Events))
-		for i, e := range res.Events {
-			got[i] = string(e.Type)
+		var got []string
+		sorted := c.has(c.Flags, "parallel_events_sorted_by_snapshot")
+		for _, e := range res.Events {
+			// The recorder's transformer dropped ParallelStateSucceeded
+			// from these cases (README, "events order").
+			if sorted && e.Type == "ParallelStateSucceeded" {
+				continue
+			}
+			got = append(got, string(e.Type))
 		}
 		if !sameEvents(c.Expected.Events, got, c.has(c.Flags, "concurrent_branch_event_order") || c.has(c.Flags, "parallel_events_sorted_by_snapshot")) {
 			return fmt.Sprintf("events\n      got  %s\n      want %s", strings.Join(got, ","), strings.Join(c.Expected.Events, ","))
@@ -249,7 +256,7 @@ func str(s *string) string {
 
 // redactionToken matches the placeholders the recorder put in expected
 // values (README: "Redactions").
-var redactionToken = regexp.MustCompile(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|111111111111|arn:<partition>`)
+var redactionToken = regexp.MustCompile(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|start-time|entered-time|^RequestId$|111111111111|arn:<partition>`)
 
 // matchRedacted compares an expected value, in which redaction tokens are
 // wildcards, with an actual value.
@@ -278,7 +285,15 @@ func matchRedacted(want, got any) bool {
 		for i := 0; i < w.Len(); i++ {
 			k, wv := w.At(i)
 			gv, ok := g.Get(k)
-			if !ok || !matchRedacted(wv, gv) {
+			if !ok {
+				return false
+			}
+			// Some transformers replaced a volatile value with its key's
+			// name (e.g. "X-Amzn-Trace-Id": "X-Amzn-Trace-Id").
+			if ws, isStr := wv.(string); isStr && ws == k {
+				continue
+			}
+			if !matchRedacted(wv, gv) {
 				return false
 			}
 		}
@@ -299,7 +314,7 @@ func matchRedacted(want, got any) bool {
 }
 
 // quotedToken is redactionToken over regexp.QuoteMeta'd text.
-var quotedToken = regexp.MustCompile(`<[A-Za-z_:\\\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|111111111111|arn:<partition>`)
+var quotedToken = regexp.MustCompile(`<[A-Za-z_:\\\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|start-time|entered-time|^RequestId$|111111111111|arn:<partition>`)
 
 // sameEvents compares event type sequences; with concurrent branches, the
 // events between a Parallel/Map start and its end compare as multisets.

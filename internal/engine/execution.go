@@ -236,6 +236,15 @@ func (x *Execution) emit(f *frame, t history.Type, d *history.Details) int64 {
 	return id
 }
 
+// emitFrom appends an event for f with an explicit previousEventId; f's
+// silent flag applies but its last event is unchanged.
+func (x *Execution) emitFrom(f *frame, prev int64, t history.Type, d *history.Details) int64 {
+	if f != nil && f.silent {
+		return 0
+	}
+	return x.emitPrev(prev, t, d)
+}
+
 // emitPrev appends an event with an explicit previousEventId.
 func (x *Execution) emitPrev(prev int64, t history.Type, d *history.Details) int64 {
 	if x.status != Running && !isExecutionEnd(t) {

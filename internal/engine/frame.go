@@ -43,8 +43,11 @@ type frame struct {
 	token      string // the task token of the current attempt, if any
 	timer      string
 	heartbeat  bool // the last failure was a heartbeat timeout
-	group      *group
-	item       *mapItem // iteration frames: $$.Map.Item
+	// failedEvent is a Parallel or Map state's Failed event, recorded only
+	// once no retrier will run the state again.
+	failedEvent history.Type
+	group       *group
+	item        *mapItem // iteration frames: $$.Map.Item
 
 	// silent frames record no history: the iterations of a distributed Map
 	// run as child executions whose events are not in the parent's history.
@@ -170,7 +173,7 @@ func (x *Execution) enterState(f *frame) {
 	f.rawText = ""
 	f.entered = x.emit(f, enteredType[s.Type], &history.Details{Name: s.Name, Input: history.Str(text), InputDetails: history.NotTruncated})
 	if len(text) > MaxPayloadBytes {
-		x.failRuntime(f, asl.ErrDataLimitExceeded, "The state/task '"+s.Name+"' returned a result with a size exceeding the maximum number of bytes service limit.", false)
+		x.failRuntime(f, asl.ErrDataLimitExceeded, "The state/task '"+s.Name+"' returned a result with a size exceeding the maximum number of bytes service limit.", true)
 		return
 	}
 	if len(s.Retry) > 0 {
@@ -212,11 +215,11 @@ func (x *Execution) exitStateTo(f *frame, output any, assigned *jsonv.Object, ne
 	if prev != 0 {
 		f.last = prev
 	}
-	x.emit(f, exitedType[s.Type], d)
 	if len(text) > MaxPayloadBytes {
-		x.failRuntime(f, asl.ErrDataLimitExceeded, "The state/task '"+s.Name+"' returned a result with a size exceeding the maximum number of bytes service limit.", false)
+		x.failRuntime(f, asl.ErrDataLimitExceeded, "The state/task '"+s.Name+"' returned a result with a size exceeding the maximum number of bytes service limit.", true)
 		return
 	}
+	x.emit(f, exitedType[s.Type], d)
 	f.scope.set(assigned)
 	if end || next == nil {
 		f.output = output

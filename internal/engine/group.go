@@ -51,7 +51,7 @@ func (x *Execution) runParallel(f *frame) {
 		return
 	}
 	f.effective = eff
-	x.startGroup(f)
+	x.startParallel(f, &group{})
 }
 
 func (x *Execution) runMap(f *frame) {
@@ -97,8 +97,20 @@ func (x *Execution) runMap(f *frame) {
 		return
 	}
 	f.effective = eff
-	f.task = nil
-	g := &group{toleratedCount: -1, toleratedPct: -1, distributed: s.ProcessorMode == asl.ModeDistributed}
+	list := items.([]any)
+	if s.ItemBatcher != nil {
+		if list, err = x.batch(f, list, eff, env); err != nil {
+			x.raise(f, err)
+			return
+		}
+	}
+	g := &group{items: list, toleratedCount: -1, toleratedPct: -1, distributed: s.ProcessorMode == asl.ModeDistributed}
+	f.group = g
+	f.phase = phaseWait
+	// AWS records MapStateStarted before it reads the concurrency and
+	// tolerated-failure settings (observed: a bad ToleratedFailureCountPath
+	// fails after MapStateStarted).
+	x.mapStarted(f, g)
 	if g.maxConcurrency, err = x.mapInt(f, s.MaxConcurrency, eff, env, "MaxConcurrency"); err != nil {
 		x.raise(f, err)
 		return
@@ -119,16 +131,7 @@ func (x *Execution) runMap(f *frame) {
 		}
 		g.toleratedPct = p
 	}
-	list := items.([]any)
-	if s.ItemBatcher != nil {
-		if list, err = x.batch(f, list, eff, env); err != nil {
-			x.raise(f, err)
-			return
-		}
-	}
-	g.items = list
-	f.group = g
-	x.startGroupWith(f, g)
+	x.launchMap(f, g)
 }
 
 // mapInt evaluates MaxConcurrency or ToleratedFailureCount and their Path
@@ -263,17 +266,20 @@ func (x *Execution) startGroup(f *frame) {
 		fresh := &group{items: g.items, maxConcurrency: g.maxConcurrency, toleratedCount: g.toleratedCount,
 			toleratedPct: g.toleratedPct, distributed: g.distributed}
 		f.group = fresh
-		x.startGroupWith(f, fresh)
+		f.phase = phaseWait
+		x.mapStarted(f, fresh)
+		x.launchMap(f, fresh)
 		return
 	}
-	x.startGroupWith(f, &group{})
+	x.startParallel(f, &group{})
 }
 
-func (x *Execution) startGroupWith(f *frame, g *group) {
+// startParallel starts every branch of f's Parallel state.
+func (x *Execution) startParallel(f *frame, g *group) {
 	s := f.state
 	f.group = g
 	f.phase = phaseWait
-	if s.Type == asl.TypeParallel {
+	{
 		n := len(s.Branches)
 		g.children, g.results = make([]*frame, n), make([]any, n)
 		started := x.emit(f, history.ParallelStateStarted, nil)
@@ -292,16 +298,25 @@ func (x *Execution) startGroupWith(f *frame, g *group) {
 		}
 		g.launching = false
 		x.groupProgress(f)
-		return
 	}
+}
+
+// mapStarted records a Map state's (re)start.
+func (x *Execution) mapStarted(f *frame, g *group) {
 	n := len(g.items)
 	g.children, g.results = make([]*frame, n), make([]any, n)
 	started := x.emit(f, history.MapStateStarted, &history.Details{Length: history.Int(int64(n))})
 	g.lastEvent, g.lastIterOK = started, started
+}
+
+// launchMap starts the iterations of a Map state that mapStarted recorded;
+// a distributed Map first starts its Map Run.
+func (x *Execution) launchMap(f *frame, g *group) {
 	if g.distributed {
-		g.mapRunARN = x.mapRunARN(s)
-		g.lastEvent = x.emit(f, history.MapRunStarted, &history.Details{MapRunArn: g.mapRunARN})
-		g.lastIterOK = g.lastEvent
+		g.mapRunARN = x.mapRunARN(f.state)
+		if id := x.emit(f, history.MapRunStarted, &history.Details{MapRunArn: g.mapRunARN}); id != 0 {
+			g.lastEvent, g.lastIterOK = id, id
+		}
 	}
 	x.pumpMap(f)
 	x.groupProgress(f)
@@ -359,9 +374,7 @@ func (x *Execution) childDone(f *frame, c *frame) {
 	s := f.state
 	if c.failure != nil {
 		if s.Type == asl.TypeMap {
-			if !c.silent {
-				x.emitPrev(c.last, history.MapIterationFailed, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
-			}
+			x.emitFrom(c, c.last, history.MapIterationFailed, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
 			g.failures++
 			if x.tolerated(g) {
 				errOut := jsonv.NewObject(2)
@@ -387,7 +400,7 @@ func (x *Execution) childDone(f *frame, c *frame) {
 	if s.Type == asl.TypeMap {
 		if !c.silent {
 			g.lastEvent = c.last
-			g.lastIterOK = x.emitPrev(c.last, history.MapIterationSucceeded, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
+			g.lastIterOK = x.emitFrom(c, c.last, history.MapIterationSucceeded, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
 		}
 	} else {
 		g.lastEvent = x.nextID
@@ -433,14 +446,15 @@ func (x *Execution) groupProgress(f *frame) {
 	f.group = nil
 	var prev int64
 	if s.Type == asl.TypeParallel {
-		x.emitPrev(g.lastEvent, history.ParallelStateSucceeded, nil)
+		x.emitFrom(f, g.lastEvent, history.ParallelStateSucceeded, nil)
 		prev = g.lastEvent
 	} else {
 		if g.distributed {
-			x.emitPrev(g.lastEvent, history.MapRunSucceeded, nil)
-			g.lastIterOK = x.nextID
+			if id := x.emitFrom(f, g.lastEvent, history.MapRunSucceeded, nil); id != 0 {
+				g.lastIterOK = id
+			}
 		}
-		x.emitPrev(g.lastIterOK, history.MapStateSucceeded, nil)
+		x.emitFrom(f, g.lastIterOK, history.MapStateSucceeded, nil)
 		prev = g.lastIterOK
 	}
 	x.stateResultPrev(f, results, prev)
@@ -454,17 +468,18 @@ func (x *Execution) groupFailed(f *frame, c *frame) {
 	x.abortGroup(f, c)
 	f.group = nil
 	fl := c.failure
-	if s.Type == asl.TypeParallel {
+	if !c.silent {
 		f.last = c.last
-		x.emit(f, history.ParallelStateFailed, nil)
+	}
+	// The state's Failed event is recorded only if no retrier runs it again
+	// (see handleError).
+	if s.Type == asl.TypeParallel {
+		f.failedEvent = history.ParallelStateFailed
 	} else {
 		if g.distributed {
-			f.last = c.last
 			x.emit(f, history.MapRunFailed, &history.Details{Error: fl.err, Cause: fl.cause})
-		} else {
-			f.last = c.last
 		}
-		x.emit(f, history.MapStateFailed, nil)
+		f.failedEvent = history.MapStateFailed
 		if g.toleratedCount >= 0 || g.toleratedPct >= 0 {
 			fl = &failure{err: history.Str(asl.ErrExceedToleratedFailure), cause: history.Str("The specified tolerated failure threshold was exceeded")}
 		}

@@ -408,6 +408,7 @@ func (x *Execution) handleError(f *frame, fl *failure) {
 			continue
 		}
 		if f.retries[i] < r.MaxAttempts {
+			f.failedEvent = ""
 			f.retries[i]++
 			f.retryCount++
 			delay := retryDelay(r, f.retries[i], x.rng.Float64)
@@ -416,6 +417,10 @@ func (x *Execution) handleError(f *frame, fl *failure) {
 			return
 		}
 		break // the first matching retrier decides; later ones are not tried
+	}
+	if f.failedEvent != "" {
+		x.emit(f, f.failedEvent, nil)
+		f.failedEvent = ""
 	}
 	for _, c := range s.Catch {
 		if errorMatches(c.ErrorEquals, name, f.heartbeat) {

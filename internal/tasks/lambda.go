@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
+
 	"stepd/internal/asl"
 	"stepd/internal/engine"
 	"stepd/internal/jsonv"
@@ -37,10 +39,16 @@ func (d *LambdaDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep
 		}
 		fn, _ := params.Get("FunctionName")
 		in.FunctionName, _ = fn.(string)
-		if p, ok := params.Get("Payload"); ok {
-			in.Payload = []byte(jsonv.Marshal(p))
-		} else {
+		// A string Payload is sent as it is, not JSON-encoded (observed: a
+		// Payload of "0.0" reaches the function as the number 0.0); no or a
+		// null Payload sends an empty object.
+		switch p, _ := params.Get("Payload"); p := p.(type) {
+		case nil:
 			in.Payload = []byte("{}")
+		case string:
+			in.Payload = []byte(p)
+		default:
+			in.Payload = []byte(jsonv.Marshal(p))
 		}
 		if q, ok := params.Get("Qualifier"); ok {
 			in.Qualifier, _ = q.(string)
@@ -87,7 +95,7 @@ func requestIDOf(out *lambda.InvokeOutput) string {
 	if out != nil && out.RequestID != "" {
 		return out.RequestID
 	}
-	return "00000000-0000-0000-0000-000000000000"
+	return uuid.NewString()
 }
 
 // functionError maps a function's error document to the task's error name
@@ -129,31 +137,41 @@ func parsePayload(b []byte) any {
 func invokeResponse(out *lambda.InvokeOutput, payload any) *jsonv.Object {
 	rid := requestIDOf(out)
 	date := time.Now().UTC().Format(http.TimeFormat)
+	const traceID = "Root=1-00000000-000000000000000000000000;Sampled=0"
 	length := fmt.Sprint(len(out.Payload))
 	version := out.ExecutedVersion
 	if version == "" {
 		version = "$LATEST"
 	}
-	all := jsonv.ObjectOf(
-		"X-Amz-Executed-Version", []any{version},
-		"x-amzn-Remapped-Content-Length", []any{"0"},
-		"Connection", []any{"keep-alive"},
-		"x-amzn-RequestId", []any{rid},
-		"Content-Length", []any{length},
-		"Date", []any{date},
-		"X-Amzn-Trace-Id", []any{"Root=1-00000000-000000000000000000000000;Sampled=0"},
-		"Content-Type", []any{"application/json"},
-	)
+	all := jsonv.NewObject(9)
+	if out.LogResult != "" {
+		all.Set("X-Amz-Log-Result", []any{out.LogResult})
+	}
+	for _, kv := range [][2]any{
+		{"X-Amz-Executed-Version", []any{version}},
+		{"x-amzn-Remapped-Content-Length", []any{"0"}},
+		{"Connection", []any{"keep-alive"}},
+		{"x-amzn-RequestId", []any{rid}},
+		{"Content-Length", []any{length}},
+		{"Date", []any{date}},
+		{"X-Amzn-Trace-Id", []any{traceID}},
+		{"Content-Type", []any{"application/json"}},
+	} {
+		all.Set(kv[0].(string), kv[1])
+	}
 	headers := jsonv.ObjectOf(
 		"Connection", "keep-alive",
 		"Content-Length", length,
 		"Content-Type", "application/json",
 		"Date", date,
 		"X-Amz-Executed-Version", version,
-		"x-amzn-Remapped-Content-Length", "0",
-		"x-amzn-RequestId", rid,
-		"X-Amzn-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0",
 	)
+	if out.LogResult != "" {
+		headers.Set("X-Amz-Log-Result", out.LogResult)
+	}
+	headers.Set("x-amzn-Remapped-Content-Length", "0")
+	headers.Set("x-amzn-RequestId", rid)
+	headers.Set("X-Amzn-Trace-Id", traceID)
 	status := int64(out.StatusCode)
 	if status == 0 {
 		status = 200

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"stepd/internal/jsonv"
 )
 
 // Event is one history event. Exactly the detail fields that AWS sends for
@@ -119,29 +121,14 @@ func Str(s string) *string { return &s }
 // Int returns a pointer to n, for the optional integer fields of Details.
 func Int(n int64) *int64 { return &n }
 
-// EpochSeconds is how the AWS JSON protocol writes a timestamp: seconds since
-// the Unix epoch, with milliseconds as a fraction.
-func EpochSeconds(t time.Time) float64 {
-	return math.Round(float64(t.UnixMilli())) / 1000
-}
-
-// AppendEpoch appends t as epoch seconds with up to three decimals.
+// AppendEpoch appends t as epoch seconds with millisecond precision, written
+// as AWS's Jackson-based services write a double (e.g. 1.716991513184E9).
 func AppendEpoch(dst []byte, t time.Time) []byte {
-	ms := t.UnixMilli()
-	dst = strconv.AppendInt(dst, ms/1000, 10)
-	if frac := ms % 1000; frac != 0 {
-		dst = append(dst, '.')
-		s := fmt.Sprintf("%03d", frac)
-		for len(s) > 1 && s[len(s)-1] == '0' {
-			s = s[:len(s)-1]
-		}
-		dst = append(dst, s...)
-	}
-	return dst
+	return jsonv.AppendFloat(dst, float64(t.UnixMilli())/1000)
 }
 
 // MarshalJSON writes the event as GetExecutionHistory returns it.
-func (e *Event) MarshalJSON() ([]byte, error) {
+func (e Event) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"timestamp":`...)
 	b = AppendEpoch(b, e.Timestamp)

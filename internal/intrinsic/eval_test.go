@@ -32,7 +32,7 @@ var evalCases = []struct {
 	{expr: "States.Format($.t, 1)", input: `{"t":5}`, cause: "The function States.Format failed: argument 1 must be a string, but it is the number 5"},
 	// States.StringToJson / JsonToString
 	{expr: "States.StringToJson($.s)", input: `{"s":"{\"foo\": \"bar\"}"}`, want: `{"foo":"bar"}`}, // DG
-	{expr: "States.StringToJson($.s)", input: `{"s":""}`, want: `null`},                           // §2 [observed]
+	{expr: "States.StringToJson($.s)", input: `{"s":""}`, want: `null`},                            // §2 [observed]
 	{expr: "States.StringToJson($.s)", input: `{"s":" "}`, want: `null`},
 	{expr: "States.StringToJson($.s)", input: `{"s":"null"}`, want: `null`},
 	{expr: "States.StringToJson($.s)", input: `{"s":"-0"}`, want: `0`},
@@ -45,19 +45,19 @@ var evalCases = []struct {
 	{expr: "States.Array(1, 'x', null, $.o, States.Array())", input: `{"o":{"k":true}}`, want: `[1,"x",null,{"k":true},[]]`},
 	// States.ArrayPartition
 	{expr: "States.ArrayPartition($.a, 4)", input: `{"a":[1,2,3,4,5,6,7,8,9]}`, want: `[[1,2,3,4],[5,6,7,8],[9]]`}, // DG
-	{expr: "States.ArrayPartition($.a, 2)", input: `{"a":[]}`, want: `[]`},                                                  // §2 [observed]
-	{expr: "States.ArrayPartition($.a, 2.5)", input: `{"a":[1,2,3,4]}`, want: `[[1,2,3],[4]]`},                              // DG: rounded
+	{expr: "States.ArrayPartition($.a, 2)", input: `{"a":[]}`, want: `[]`},                                         // §2 [observed]
+	{expr: "States.ArrayPartition($.a, 2.5)", input: `{"a":[1,2,3,4]}`, want: `[[1,2,3],[4]]`},                     // DG: rounded
 	{expr: "States.ArrayPartition($.a, 0)", input: `{"a":[1]}`, cause: "The function States.ArrayPartition failed: the chunk size must be a positive integer, but it is 0"},
 	{expr: "States.ArrayPartition($.a, $.n)", input: `{"a":[1],"n":"2"}`, cause: "The function States.ArrayPartition failed: argument 2 must be a number, but it is the string '2'"},
 	{expr: "States.ArrayPartition($.a, 1)", input: `{"a":{"k":1}}`, cause: "The function States.ArrayPartition failed: argument 1 must be an array, but it is an object"},
 	// States.ArrayContains
-	{expr: "States.ArrayContains($.a, $.v)", input: `{"a":[1,2,3,4,5,6,7,8,9],"v":5}`, want: `true`},        // DG
+	{expr: "States.ArrayContains($.a, $.v)", input: `{"a":[1,2,3,4,5,6,7,8,9],"v":5}`, want: `true`},         // DG
 	{expr: "States.ArrayContains($.a, $.v)", input: `{"a":[[1,2,3],2],"v":[1,2,3]}`, want: `true`},           // §2 [observed]
 	{expr: "States.ArrayContains($.a, $.v)", input: `{"a":[{"x":1,"y":2}],"v":{"y":2,"x":1}}`, want: `true`}, // deep equality
 	{expr: "States.ArrayContains($.a, $.v)", input: `{"a":[[]],"v":null}`, want: `false`},
 	// States.ArrayRange
-	{expr: "States.ArrayRange(1, 9, 2)", input: `{}`, want: `[1,3,5,7,9]`},  // DG
-	{expr: "States.ArrayRange(0, 10, 3)", input: `{}`, want: `[0,3,6,9]`},   // §2 [observed]
+	{expr: "States.ArrayRange(1, 9, 2)", input: `{}`, want: `[1,3,5,7,9]`}, // DG
+	{expr: "States.ArrayRange(0, 10, 3)", input: `{}`, want: `[0,3,6,9]`},  // §2 [observed]
 	{expr: "States.ArrayRange(5, 1, -2)", input: `{}`, want: `[5,3,1]`},
 	{expr: "States.ArrayRange(1, 5, -1)", input: `{}`, want: `[]`},
 	{expr: "States.ArrayRange(1.5, 3.4, 1)", input: `{}`, want: `[2,3]`},
@@ -68,19 +68,19 @@ var evalCases = []struct {
 	{expr: "States.ArrayGetItem($.a, 3)", input: `{"a":[1,2,3]}`, cause: "The function States.ArrayGetItem failed: the index 3 is out of range for an array of 3 item(s)"},
 	{expr: "States.ArrayGetItem($.a, -1)", input: `{"a":[1,2,3]}`, cause: "The function States.ArrayGetItem failed: the index -1 is out of range for an array of 3 item(s)"},
 	{expr: "States.ArrayGetItem($.a, 1.5)", input: `{"a":[1,2,3]}`, cause: "The function States.ArrayGetItem failed: the index must be an integer, but it is 1.5"},
-	{expr: "States.ArrayLength($.a)", input: `{"a":[1,2,3,4,5,6,7,8,9]}`, want: `9`}, // DG
+	{expr: "States.ArrayLength($.a)", input: `{"a":[1,2,3,4,5,6,7,8,9]}`, want: `9`},         // DG
 	{expr: "States.ArrayUnique($.a)", input: `{"a":[1,2,3,3,3,3,3,3,4]}`, want: `[1,2,3,4]`}, // DG
 	{expr: "States.ArrayUnique($.a)", input: `{"a":[{"x":1,"y":[2]},{"y":[2],"x":1},1,1.0,"1",null,null]}`, want: `[{"x":1,"y":[2]},1,"1",null]`},
 	// States.Base64Encode / Base64Decode
 	{expr: "States.Base64Encode($.s)", input: `{"s":"Data to encode"}`, want: `"RGF0YSB0byBlbmNvZGU="`}, // DG, §2 [observed]
-	{expr: "States.Base64Encode($.s)", input: `{"s":""}`, want: `""`},                                 // §2 [observed]
+	{expr: "States.Base64Encode($.s)", input: `{"s":""}`, want: `""`},                                   // §2 [observed]
 	{expr: "States.Base64Encode('é✓')", input: `{}`, want: `"w6ninJM="`},
 	{expr: "States.Base64Decode($.s)", input: `{"s":"RGF0YSB0byBlbmNvZGU="}`, want: `"Data to encode"`},
 	{expr: "States.Base64Decode($.s)", input: `{"s":"RGF0YSB0\r\nbyBlbmNvZGU"}`, want: `"Data to encode"`}, // MIME: line breaks ignored, padding optional
 	{expr: "States.Base64Decode('A')", input: `{}`, cause: "The function States.Base64Decode failed: the input is not valid Base64: illegal base64 data at input byte 0"},
 	// States.Hash
-	{expr: "States.Hash($.d, $.a)", input: `{"d":"input data","a":"MD5"}`, want: `"812f45842bc6d66ee14572ce20db8e86"`},                          // §2 [observed]
-	{expr: "States.Hash($.d, $.a)", input: `{"d":"input data","a":"SHA-1"}`, want: `"aaff4a450a104cd177d28d18d74485e8cae074b7"`},          // §2 [observed]
+	{expr: "States.Hash($.d, $.a)", input: `{"d":"input data","a":"MD5"}`, want: `"812f45842bc6d66ee14572ce20db8e86"`},                        // §2 [observed]
+	{expr: "States.Hash($.d, $.a)", input: `{"d":"input data","a":"SHA-1"}`, want: `"aaff4a450a104cd177d28d18d74485e8cae074b7"`},              // §2 [observed]
 	{expr: "States.Hash($.d, 'SHA-256')", input: `{"d":{"a":1}}`, want: `"015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"`}, // the JSON text is hashed
 	{expr: "States.Hash('héllo ✓', 'MD5')", input: `{}`, want: `"21b1ae5bc147bb564254200a4731e337"`},
 	{expr: "States.Hash($.d, $.a)", input: `{"d":"x","a":"sha-1"}`, cause: "The function States.Hash failed: unsupported hash algorithm 'sha-1': use MD5, SHA-1, SHA-256, SHA-384 or SHA-512"},
@@ -106,7 +106,7 @@ var evalCases = []struct {
 	{expr: "States.MathAdd(2147483647, 1)", input: `{}`, cause: "The function States.MathAdd failed: the sum 2147483648 is outside the range -2147483648 to 2147483647"},
 	{expr: "States.MathAdd($.x, 1)", input: `{"x":3000000000}`, cause: "The function States.MathAdd failed: argument 1 (3000000000) is outside the range -2147483648 to 2147483647"},
 	// States.StringSplit: every separator character splits, empty tokens dropped (§2 [observed])
-	{expr: "States.StringSplit($.s, $.d)", input: `{"s":"1,2,3,4,5","d":","}`, want: `["1","2","3","4","5"]`},                           // DG
+	{expr: "States.StringSplit($.s, $.d)", input: `{"s":"1,2,3,4,5","d":","}`, want: `["1","2","3","4","5"]`},                            // DG
 	{expr: "States.StringSplit($.s, $.d)", input: `{"s":"This.is+a,test=string","d":".+,="}`, want: `["This","is","a","test","string"]`}, // DG
 	{expr: "States.StringSplit(',,,,', ',')", input: `{}`, want: `[]`},
 	{expr: "States.StringSplit(' , ', ',')", input: `{}`, want: `[" "," "]`},

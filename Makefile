@@ -7,7 +7,11 @@ ADDR      ?= 127.0.0.1:8083
 
 # Fuzz targets run briefly by `make test`: package:FuzzName.
 FUZZ_TARGETS := \
-	./internal/jsonv:FuzzParse
+	./internal/jsonv:FuzzParse \
+	./internal/lambda:FuzzParseFunctionRef \
+	./internal/lambda:FuzzUnzip \
+	./internal/lambda/logstore:FuzzFilterPattern \
+	./internal/api:FuzzLogsAPI
 
 .PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
 

@@ -9,6 +9,11 @@ missing=()
 need python3 && missing+=(python3)
 need node && missing+=(nodejs)
 need zip && missing+=(zip)
+# The function runtime's tests: a custom (provided) runtime written with
+# curl, and the end-to-end test driving the aws CLI (Debian's is v2; the
+# test adapts its syntax).
+need curl && missing+=(curl)
+need aws && missing+=(awscli)
 
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "test-deps: installing ${missing[*]}"

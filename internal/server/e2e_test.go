@@ -97,6 +97,8 @@ func TestAWSCLI(t *testing.T) {
 		}
 		return out, nil
 	}
+	version, _ := exec.Command("aws", "--version").CombinedOutput()
+	cliV2 := strings.HasPrefix(string(version), "aws-cli/2")
 	out, err := aws("lambda", "create-function", "--function-name", "MockAPIFunction", "--runtime", "python3.12",
 		"--handler", "lambda_function.lambda_handler", "--zip-file", "fileb://"+zipPath, "--role", role)
 	if err != nil {
@@ -112,8 +114,13 @@ func TestAWSCLI(t *testing.T) {
 	for _, c := range mockAPICases {
 		t.Run("invoke "+c.status, func(t *testing.T) {
 			resPath := filepath.Join(work, "out-"+c.status+".json")
-			out, err := aws("lambda", "invoke", "--function-name", "MockAPIFunction", "--payload", `{"statuscode":"`+c.status+`"}`,
-				"--log-type", "Tail", resPath)
+			args := []string{"lambda", "invoke", "--function-name", "MockAPIFunction", "--payload", `{"statuscode":"` + c.status + `"}`,
+				"--log-type", "Tail", resPath}
+			if cliV2 {
+				// v2 reads --payload as base64 unless told otherwise.
+				args = append(args, "--cli-binary-format", "raw-in-base64-out")
+			}
+			out, err := aws(args...)
 			if err != nil {
 				t.Fatalf("invoke: %v", err)
 			}

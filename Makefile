@@ -11,7 +11,11 @@ FUZZ_TARGETS := \
 	./internal/lambda:FuzzParseFunctionRef \
 	./internal/lambda:FuzzUnzip \
 	./internal/lambda/logstore:FuzzFilterPattern \
-	./internal/api:FuzzLogsAPI
+	./internal/api:FuzzLogsAPI \
+	./internal/jsonpath:FuzzCompile \
+	./internal/jsonpath:FuzzGet \
+	./internal/intrinsic:FuzzParse \
+	./internal/intrinsic:FuzzEval
 
 .PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
 

@@ -1,9 +1,11 @@
 package asl
 
 import (
+	"errors"
 	"strconv"
 	"unicode/utf8"
 
+	"stepd/internal/jsonata"
 	"stepd/internal/jsonpath"
 	"stepd/internal/jsonv"
 )
@@ -29,10 +31,10 @@ type Options struct {
 	// Type is the state machine type: STANDARD (the default) or EXPRESS, which
 	// forbids .sync and .waitForTaskToken integrations and activities.
 	Type string
-	// CompileJSONata compiles the text inside "{% %}". When nil, JSONata
+	// JSONata compiles the text inside "{% %}". When nil, JSONata
 	// expressions are not syntax-checked and a machine that uses them cannot
 	// run.
-	CompileJSONata func(src string) (JSONataExpr, error)
+	JSONata jsonata.Engine
 }
 
 // Compile parses a JSON definition, checks it and compiles it. It returns
@@ -330,12 +332,19 @@ func pathFromPointer(p string) path {
 
 // compileJSONata compiles one expression, reporting syntax errors.
 func (c *compiler) compileJSONata(src string, at path) JSONataExpr {
-	if c.opts.CompileJSONata == nil {
+	if c.opts.JSONata == nil {
 		return nil
 	}
-	e, err := c.opts.CompileJSONata(src)
+	e, err := c.opts.JSONata.Compile(src)
 	if err != nil {
-		c.errorf(CodeInvalidJSONata, at, "%v", err)
+		// AWS quotes the parser's message without its code (measured:
+		// "INVALID_JSONATA_EXPRESSION: Unexpected end of expression").
+		var je *jsonata.Error
+		if errors.As(err, &je) {
+			c.errorf(CodeInvalidJSONata, at, "%s", je.Message)
+		} else {
+			c.errorf(CodeInvalidJSONata, at, "%v", err)
+		}
 		return nil
 	}
 	return e

@@ -9,7 +9,11 @@ import (
 	"testing"
 
 	"stepd/internal/asl"
+	"stepd/internal/jsonata"
 )
+
+// jsonataEngine checks the syntax of JSONata expressions.
+var jsonataEngine = jsonata.New()
 
 // sharedDir is the team's shared reference material, next to the repository.
 const sharedDir = "../../../shared"
@@ -75,7 +79,7 @@ func TestConformanceAWSValidation(t *testing.T) {
 		if smType == "" {
 			smType = asl.TypeStandard
 		}
-		_, diags := asl.Compile([]byte(c.Request.Definition), asl.Options{Type: smType})
+		_, diags := asl.Compile([]byte(c.Request.Definition), asl.Options{Type: smType, JSONata: jsonataEngine})
 		weRejected := diags.HasErrors()
 		if weRejected == awsRejected {
 			agree++
@@ -125,7 +129,7 @@ func TestConformanceAcceptedDefinitions(t *testing.T) {
 			def = []byte(s) // kept as text because it has duplicate keys
 		}
 		total++
-		_, diags := asl.Compile(def, asl.Options{Type: c.StateMachineType})
+		_, diags := asl.Compile(def, asl.Options{Type: c.StateMachineType, JSONata: jsonataEngine})
 		if diags.HasErrors() {
 			t.Errorf("%s: AWS accepted this definition, stepd rejects it: %s", c.Name, diags.InvalidDefinitionMessage())
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"stepd/internal/asl"
+	"stepd/internal/jsonata"
 	"stepd/internal/jsonv"
 )
 
@@ -13,11 +14,6 @@ import (
 type jsonataExpr interface {
 	Eval(ctx context.Context, input any, bindings map[string]any) (any, bool, error)
 }
-
-// ErrUnsupportedResult is the error a JSONata evaluator returns when an
-// expression yields a value JSON cannot represent (a function). The jsonata
-// package wraps it.
-var ErrUnsupportedResult = errors.New("unsupported result type")
 
 // bindings builds the JSONata variable bindings: $states and every visible
 // workflow variable.
@@ -93,7 +89,7 @@ func evalExpr(n *asl.Node, env *Env, b map[string]any) (any, error) {
 	}
 	v, defined, err := ev.Eval(env.ctx(), nil, b)
 	switch {
-	case errors.Is(err, ErrUnsupportedResult):
+	case errors.Is(err, jsonata.ErrUnsupportedResult):
 		return nil, fail("returned an unsupported result type.")
 	case err != nil:
 		return nil, fail("threw an error during evaluation. %s", err.Error())

@@ -16,6 +16,7 @@ import (
 
 	"stepd/internal/asl"
 	"stepd/internal/engine"
+	"stepd/internal/jsonata"
 	"stepd/internal/jsonv"
 	"stepd/internal/lambda"
 	"stepd/internal/runner"
@@ -141,6 +142,9 @@ func TestConformanceRecordedExecutions(t *testing.T) {
 	}
 }
 
+// jsonataEngine evaluates the JSONata cases.
+var jsonataEngine = jsonata.New()
+
 // runCase runs one recorded case and describes the first disagreement, or
 // returns "".
 func runCase(t *testing.T, c *recordedCase) (problem string) {
@@ -154,7 +158,7 @@ func runCase(t *testing.T, c *recordedCase) (problem string) {
 	if json.Unmarshal(c.Definition, &s) == nil {
 		def = []byte(s)
 	}
-	m, diags := asl.Compile(def, asl.Options{Type: c.StateMachineType})
+	m, diags := asl.Compile(def, asl.Options{Type: c.StateMachineType, JSONata: jsonataEngine})
 	if diags.HasErrors() {
 		return "definition rejected: " + diags.InvalidDefinitionMessage()
 	}

@@ -304,8 +304,12 @@ func (x *Execution) env(f *frame) *dataflow.Env {
 func (x *Execution) dataFailure(f *frame, err error) *failure {
 	if df, ok := err.(*dataflow.Failure); ok {
 		fl := &failure{err: history.Str(df.Name), cause: history.Str(df.Cause), location: df.Location}
-		if df.Name == asl.ErrRuntime {
+		switch df.Name {
+		case asl.ErrRuntime:
 			fl.runtime = true
+			fl.cause = history.Str(runtimePrefix(f) + df.Cause)
+		case asl.ErrQueryEvaluationError:
+			// Observed: JSONata failures carry the same prefix.
 			fl.cause = history.Str(runtimePrefix(f) + df.Cause)
 		}
 		return fl

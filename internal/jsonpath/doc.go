@@ -24,6 +24,15 @@
 //	Invalid path '$.x' : No results for path: $['x']
 //	Invalid path '$.no.such' : Missing property in path $['no']
 //
+// Reference paths (compiled with [CompileReference]: ResultPath, ItemsPath)
+// are evaluated by AWS's own code rather than Jayway, and fail with a
+// [*ReferenceError] (States.ReferencePathConflict on AWS):
+//
+//	Unable to apply step "objects" to input {"discovery":{}}
+//
+// Names in brackets are kept verbatim, backslashes included: AWS resolves
+// $['Test\""Name"'] to the key Test\""Name" (a recorded case).
+//
 // # Filters
 //
 // Filters ([?(...)]) support ==, !=, <, <=, >, >=, =~ (a Java-style regular

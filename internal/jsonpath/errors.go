@@ -23,6 +23,49 @@ type Error struct {
 // Error returns "Invalid path '<path>' : <detail>".
 func (e *Error) Error() string { return "Invalid path '" + e.Path + "' : " + e.Detail }
 
+// ReferenceError is the failure of a reference path (one compiled with
+// CompileReference: ResultPath, ItemsPath). AWS evaluates reference paths
+// with its own evaluator, not Jayway, and raises these failures as
+// States.ReferencePathConflict, with causes such as
+//
+//	Unable to apply step "objects" to input {"discovery":{"statusCode":500}}
+//	Unable to apply ReferencePath $.partitioned to input "text"
+//
+// (wording from executions on AWS reported in public issues, e.g.
+// aws/aws-cdk#29473; not in the recorded conformance corpus).
+type ReferenceError struct {
+	// Path is the source text of the reference path.
+	Path string
+	// Step is the step that could not be applied: a name, or "[n]" for an
+	// index; "" when the value as a whole cannot hold the path (Set on a
+	// value that is neither an object nor an array).
+	Step string
+	// Input is the value the path was applied to.
+	Input any
+}
+
+// Error describes the failure in AWS's words.
+func (e *ReferenceError) Error() string {
+	if e.Step == "" {
+		return "Unable to apply ReferencePath " + e.Path + " to input " + jsonv.Marshal(e.Input)
+	}
+	return "Unable to apply step \"" + e.Step + "\" to input " + jsonv.Marshal(e.Input)
+}
+
+// refFail builds the *ReferenceError for steps[i] of a reference path
+// applied to root; i < 0 means the path as a whole.
+func (p *Path) refFail(i int, root any) error {
+	e := &ReferenceError{Path: p.src, Input: root}
+	if i >= 0 {
+		if s := &p.steps[i]; s.kind == stepName {
+			e.Step = s.name
+		} else {
+			e.Step = p.fragment(i)
+		}
+	}
+	return e
+}
+
 // SyntaxError is a compile failure: what is wrong and the byte offset in the
 // source text where it was found.
 type SyntaxError struct {

@@ -8,14 +8,50 @@ import (
 
 // Get evaluates the path against root (the input, the context object or the
 // variable's value, chosen by the caller according to Root()). A definite
-// path returns the value, or an *Error when it matches nothing. An
-// indefinite path (wildcard, filter, slice, union, deep scan) returns a
-// []any of all matches, [] when there are none.
+// path returns the value, or an *Error when it matches nothing (a
+// *ReferenceError for a path compiled with CompileReference). An indefinite
+// path (wildcard, filter, slice, union, deep scan) returns a []any of all
+// matches, [] when there are none.
 func (p *Path) Get(root any) (any, error) {
+	if p.ref {
+		v, i, ok := p.lookupSteps(root)
+		if !ok {
+			return nil, p.refFail(i, root)
+		}
+		return v, nil
+	}
 	if p.definite {
 		return p.getDefinite(root)
 	}
 	return p.getAll(root)
+}
+
+// lookupSteps walks a reference path; on failure it reports the step that
+// could not be applied.
+func (p *Path) lookupSteps(root any) (v any, failed int, ok bool) {
+	cur := root
+	for i := range p.steps {
+		s := &p.steps[i]
+		switch s.kind {
+		case stepName:
+			obj, isObj := cur.(*jsonv.Object)
+			if !isObj {
+				return nil, i, false
+			}
+			if cur, ok = obj.Get(s.name); !ok {
+				return nil, i, false
+			}
+		default: // stepIndex
+			arr, isArr := cur.([]any)
+			if !isArr {
+				return nil, i, false
+			}
+			if cur, ok = indexOf(arr, s.index); !ok {
+				return nil, i, false
+			}
+		}
+	}
+	return cur, -1, true
 }
 
 // getDefinite walks names and single indexes without allocating; only a

@@ -35,6 +35,7 @@ type Path struct {
 	variable string
 	steps    []step
 	definite bool
+	ref      bool // compiled with CompileReference
 }
 
 // Compile parses a full Jayway JSONPath (filters, wildcards, slices, unions,
@@ -45,10 +46,11 @@ type Path struct {
 // ignored, as Jayway ignores it. The error is a *SyntaxError.
 func Compile(s string) (*Path, error) { return compile(s, false) }
 
-// CompileReference parses a Reference Path (ResultPath): only "$", ".name",
-// "['name']" and "[n]" steps; no wildcards, filters, slices, unions, deep
-// scan, no "$$" and no variables. The error is a *SyntaxError that says what
-// is not allowed.
+// CompileReference parses a Reference Path (ResultPath, ItemsPath): only
+// "$", ".name", "['name']" and "[n]" steps; no wildcards, filters, slices,
+// unions, deep scan, no "$$" and no variables. The error is a *SyntaxError
+// that says what is not allowed. Get and Set on a reference path fail with a
+// *ReferenceError, in the words AWS uses for reference paths.
 func CompileReference(s string) (*Path, error) { return compile(s, true) }
 
 // MustCompile is Compile for paths known to be valid, such as literals in
@@ -68,6 +70,7 @@ func compile(s string, ref bool) (*Path, error) {
 		return nil, err
 	}
 	p.src = s
+	p.ref = ref
 	return p, nil
 }
 

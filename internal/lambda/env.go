@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -505,8 +504,6 @@ func (e *env) maxMemoryMB() int64 {
 		return e.mem.peakMB(e.cmd.Process.Pid)
 	}
 }
-
-var errEnvGone = errors.New("environment closed")
 
 // readBody reads a request body of at most limit bytes; ok is false if it
 // was longer.

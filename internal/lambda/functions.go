@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sort"
 	"time"
@@ -416,5 +415,3 @@ func decodeClientContext(s string) (string, error) {
 	}
 	return string(b), nil
 }
-
-var _ = fmt.Sprintf

@@ -233,6 +233,13 @@ func (h *memHandle) release() {
 	}
 }
 
+// close removes stepd's own cgroup once every environment is gone.
+func (c *memoryControl) close() {
+	if c.parent != "" {
+		os.Remove(c.parent)
+	}
+}
+
 // killedBySignal reports whether ps ended because of sig.
 func killedBySignal(ps *os.ProcessState, sig syscall.Signal) bool {
 	if ps == nil {

@@ -243,6 +243,7 @@ func (s *Service) Close(ctx context.Context) error {
 		wg.Wait()
 		s.async.Wait()
 		s.janitor.Wait()
+		s.mem.close()
 		close(done)
 	}()
 	select {

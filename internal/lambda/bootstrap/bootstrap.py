@@ -2,6 +2,7 @@
 # LAMBDA_TASK_ROOT and serves invocations through the Lambda Runtime API at
 # AWS_LAMBDA_RUNTIME_API. Error documents are shaped like AWS's Python
 # runtimes shape them, with paths under the task root shown as /var/task.
+import importlib
 import json
 import logging
 import os
@@ -165,7 +166,6 @@ def load_handler(spec):
         raise InitError("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (spec, e))
     modname = modname.replace("/", ".")
     try:
-        import importlib
         module = importlib.import_module(modname)
     except MemoryError:
         out_of_memory()
@@ -235,16 +235,12 @@ def main():
             try:
                 event = json.loads(body)
             except ValueError as e:
-                doc = {"errorMessage": "Unable to unmarshal input: %s" % e, "errorType": "Runtime.UnmarshalError",
-                       "requestId": request_id, "stackTrace": []}
-                raise InitError("Runtime.UnmarshalError", doc["errorMessage"])
+                raise InitError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
             result = handler(event, context)
             try:
                 out = json.dumps(result).encode()
             except Exception as e:
-                doc = {"errorMessage": "Unable to marshal response: %s" % e, "errorType": "Runtime.MarshalError",
-                       "requestId": request_id, "stackTrace": []}
-                raise InitError("Runtime.MarshalError", doc["errorMessage"])
+                raise InitError("Runtime.MarshalError", "Unable to marshal response: %s" % e)
         except MemoryError:
             out_of_memory()
         except InitError as e:

@@ -24,9 +24,9 @@ all: build
 build:
 	$(GO) build -o bin/stepd ./cmd/stepd
 
-## run: start stepd (for now: validate the tutorial state machine).
+## run: start stepd on $(ADDR) with its data in ./.stepd.
 run:
-	$(GO) run ./cmd/stepd validate ../shared/seed-tutorial/statemachine.asl.json
+	$(GO) run ./cmd/stepd serve --addr $(ADDR)
 
 ## test: everything CI runs.
 test: deps lint unit fuzz

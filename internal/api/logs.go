@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -278,5 +277,3 @@ func parseFilterToken(tok string) (*logstore.FilteredEvent, error) {
 	}
 	return &logstore.FilteredEvent{Event: logstore.Event{Timestamp: ts, Seq: seq}, Stream: parts[2]}, nil
 }
-
-var _ = http.StatusOK

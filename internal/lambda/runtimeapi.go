@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"io"
 	"net/http"
 
 	"stepd/internal/jsonv"
@@ -104,6 +105,8 @@ func handleResponse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
+		// Read the rest so the runtime's connection stays usable.
+		_, _ = io.Copy(io.Discard, r.Body)
 		inv.post(invokeResult{failed: true, errType: "Function.ResponseSizeTooLarge",
 			payload: []byte(`{"errorMessage":"Response payload size exceeded maximum allowed payload size (` + strconv.Itoa(MaxSyncPayload) + ` bytes).","errorType":"Function.ResponseSizeTooLarge"}`)})
 		runtimeAPIError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Exceeded maximum allowed payload size ("+strconv.Itoa(MaxSyncPayload)+" bytes).")

@@ -26,9 +26,9 @@ processes (python3.*, nodejs*, provided) and persist in the data directory.
 Environment: STEPD_ADDR, STEPD_DATA, STEPD_REGION, STEPD_ACCOUNT.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := slog.New(slog.NewTextHandler(s.err, nil))
+			cfg.Logger = slog.New(slog.NewTextHandler(s.err, nil))
 			server.Version = version
-			srv, err := server.New(cfg, log)
+			srv, err := server.New(cfg)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"regexp"
@@ -41,6 +42,8 @@ type Config struct {
 	// FunctionMemoryLimit is how function MemorySize is enforced: "auto"
 	// (default), "cgroup", "rlimit" or "off".
 	FunctionMemoryLimit string
+	// Logger receives the server's logs; default slog.Default().
+	Logger *slog.Logger
 }
 
 // FromEnv returns the defaults overridden by STEPD_ADDR, STEPD_DATA,
@@ -73,6 +76,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }

@@ -31,16 +31,13 @@ type Server struct {
 }
 
 // New opens the data directory, loads the stored functions and binds the
-// listener (so the address is known, and taken, before Run). log may be
-// nil (slog.Default()).
-func New(cfg Config, log *slog.Logger) (*Server, error) {
+// listener (so the address is known, and taken, before Run).
+func New(cfg Config) (*Server, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if log == nil {
-		log = slog.Default()
-	}
+	log := cfg.Logger
 	dataDir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)

@@ -13,6 +13,8 @@ import (
 	"time"
 )
 
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 // startServer runs a server on a free port in a temporary data directory
 // and stops it when the test ends.
 func startServer(t *testing.T, dataDir string) *Server {
@@ -20,7 +22,7 @@ func startServer(t *testing.T, dataDir string) *Server {
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
-	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: dataDir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: dataDir, Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func startServer(t *testing.T, dataDir string) *Server {
 }
 
 func TestHealthAndShutdown(t *testing.T) {
-	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestConfig(t *testing.T) {
 			t.Errorf("%+v: %v", c.cfg, err)
 		}
 	}
-	if _, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Region: "moon"}, nil); err == nil {
+	if _, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Region: "moon", Logger: quiet()}); err == nil {
 		t.Error("New accepted an invalid region")
 	}
 }
@@ -105,7 +107,7 @@ func TestFunctionsSurviveRestart(t *testing.T) {
 	needTool(t, "python3")
 	dir := t.TempDir()
 	ctx := context.Background()
-	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir, Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,11 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Warn("HTTP shutdown", "err", err)
 		_ = s.http.Close()
 	}
-	if err := s.lambda.Close(sctx); err != nil {
+	// Function environments get their own deadline: the HTTP shutdown may
+	// have used all of the first.
+	lctx, lcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer lcancel()
+	if err := s.lambda.Close(lctx); err != nil {
 		return errors.Join(serveErr, err)
 	}
 	s.log.Info("stepd stopped")

@@ -5,14 +5,21 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"stepd/internal/jsonv"
 )
 
-// newTestEngine returns an engine closed when the test ends.
+// testTimeLimit replaces the default time limit in tests that do not test
+// limits: the race detector and parallel tests on two cores can make an
+// evaluation that normally takes milliseconds take over a second.
+const testTimeLimit = 30 * time.Second
+
+// newTestEngine returns an engine closed when the test ends, with
+// testTimeLimit unless opts set another.
 func newTestEngine(t testing.TB, opts ...Option) *GojaEngine {
 	t.Helper()
-	eng := New(opts...)
+	eng := New(append([]Option{WithTimeLimit(testTimeLimit)}, opts...)...)
 	t.Cleanup(func() { _ = eng.Close() })
 	return eng
 }
@@ -265,5 +272,82 @@ func TestClosed(t *testing.T) {
 	}
 	if _, _, err := x.Eval(context.Background(), nil, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("Eval after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestParsedValuesAreNotShared checks that reusing parsed inputs and
+// bindings between evaluations on a VM (see parseInput in runtime.js) cannot
+// leak one evaluation's work into the next: after expressions that sort,
+// transform, group, flag or rebuild the data, the data reads back unchanged
+// and every expression gives the same answer twice.
+func TestParsedValuesAreNotShared(t *testing.T) {
+	t.Parallel()
+	eng := newTestEngine(t, WithPoolSize(1), WithMaxVMs(1))
+	const data = `{"items":[{"k":"b","n":2,"tags":["y","x"]},{"k":"a","n":1,"tags":["z"]},{"k":"b","n":3,"tags":[]}],"one":[7],"obj":{"z":1,"a":2}}`
+	input := mustParse(t, data)
+	bindings := map[string]any{"states": jsonv.ObjectOf("input", input), "v": mustParse(t, `[3,1,2]`)}
+	exprs := []string{
+		`$ ~> | items | {"n": n * 10, "new": true}, ["tags"] |`,
+		`$states.input ~> | obj | {"a": 0} |`,
+		`$sort(items, function($l, $r){ $l.n < $r.n }).k`,
+		`$sort($v)`,
+		`$reverse($v)`,
+		`$shuffle(items)`,
+		`items^(>n).k`,
+		`one[]`,
+		`$states.input.one[]`,
+		`items[]`,
+		`items{k: $sum(n)}`,
+		`$append($v, items)`,
+		`$merge([obj, {"a": 5}])`,
+		`$spread(obj)`,
+		`$distinct(items.k)`,
+		`$each(obj, function($v, $k){ $k })`,
+		`$sift(obj, function($v){ $v > 1 })`,
+		`$zip($v, items.n)`,
+		`$reduce($v, function($a, $b){ $a + $b })`,
+		`$map(items, function($i){ $i.n })`,
+		`$filter(items, function($i){ $i.n > 1 })`,
+		`items@$i.{"k": $i.k, "n": $i.n}`,
+		`items#$p.tags.{"p": $p, "up": %.k}`,
+		`$lookup(items, "k")`,
+		`$keys(obj)`,
+		`$string($states.input)`,
+	}
+	ctx := context.Background()
+	check := func(when string) {
+		x, err := eng.Compile(`$string($) & "|" & $string($states.input) & "|" & $string($v)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := x.Eval(ctx, input, bindings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := data + "|" + data + "|[3,1,2]"
+		if got != want {
+			t.Fatalf("%s the data changed:\n got %s\nwant %s", when, got, want)
+		}
+	}
+	check("before")
+	for _, src := range exprs {
+		x, err := eng.Compile(src)
+		if err != nil {
+			t.Fatalf("Compile(%s): %v", src, err)
+		}
+		var first string
+		for i := range 2 {
+			got, ok, err := x.Eval(ctx, input, bindings)
+			if err != nil || !ok {
+				t.Fatalf("Eval(%s) = %v %v %v", src, got, ok, err)
+			}
+			s := jsonv.Marshal(got)
+			if i == 0 {
+				first = s
+			} else if s != first && src != `$shuffle(items)` {
+				t.Errorf("Eval(%s) gave %s, then %s", src, first, s)
+			}
+		}
+		check("after " + src)
 	}
 }

@@ -15,9 +15,13 @@ const (
 	DefaultTimeLimit = time.Second
 
 	// DefaultMaxDepth is how deeply evaluation steps may nest (jsonata's
-	// stack guard, error D1011). It stops runaway non-tail recursion long
-	// before it exhausts memory; legitimate expressions nest far less.
-	DefaultMaxDepth = 5000
+	// stack guard, error D1011); a recursive JSONata function uses three or
+	// four steps per call. On goja the cost of recursion grows with the
+	// square of its depth (depth 500 takes about 0.4 s, 1000 about 2 s on
+	// one core), so with the default time limit runaway recursion usually
+	// ends with ErrTimeout first; the depth limit bounds time and memory when
+	// the time limit is raised or removed.
+	DefaultMaxDepth = 1000
 
 	// DefaultCacheSize is how many compiled expressions each VM keeps.
 	DefaultCacheSize = 512
@@ -41,7 +45,7 @@ const (
 
 	// abandonAfter is how long an interrupted evaluation may take to stop
 	// before its VM is abandoned to finish in the background.
-	abandonAfter = 100 * time.Millisecond
+	abandonAfter = 500 * time.Millisecond
 )
 
 // Option configures an engine built by New.
@@ -56,8 +60,10 @@ type config struct {
 	rand      rand.Source
 	clock     func() time.Time
 	log       *slog.Logger
-	// resultDepth is MaxResultDepth; tests lower it.
+	// resultDepth is MaxResultDepth and callStack is maxCallStack; tests
+	// lower them.
 	resultDepth int
+	callStack   int
 	// plainEval keeps jsonata's own $eval instead of refusing it; only the
 	// official-suite test sets it, to measure plain JSONata conformance.
 	plainEval bool
@@ -72,6 +78,7 @@ func defaultConfig() config {
 		maxDepth:    DefaultMaxDepth,
 		cacheSize:   DefaultCacheSize,
 		resultDepth: MaxResultDepth,
+		callStack:   maxCallStack,
 		rand:        globalSource{},
 		clock:       time.Now,
 		log:         slog.Default(),

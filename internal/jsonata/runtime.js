@@ -19,6 +19,17 @@
     var maxResultDepth = go.maxResultDepth;
     var refuseEval = go.refuseEval;
 
+    // Parsed inputs and bindings are kept per VM and reused while their JSON
+    // text is unchanged: a state evaluates several expressions against the
+    // same $states and variables, and JSON.parse costs as much as a simple
+    // evaluation. jsonata treats its input as immutable (it only flags
+    // arrays it returns, which no later evaluation reads), so sharing parsed
+    // values between evaluations is safe; TestParsedValuesAreNotShared
+    // checks it.
+    var lastInputText, lastInput;
+    var bindingCache = new Map(); // variable name -> {text, value}
+    var maxCachedBindings = 64;
+
     // goja's encodeURI and encodeURIComponent accept lone surrogates, which
     // ECMAScript requires them to reject with a URIError; $encodeUrl and
     // $encodeUrlComponent rely on that error (code D3140).
@@ -144,16 +155,35 @@
         throw fail('D3205', 'The $eval function is not supported in Step Functions; use $parse to deserialize a JSON string');
     }
 
+    // The functions with their signatures. registerFunction parses the
+    // signature each time, which costs as much as compiling a small
+    // expression; instead the definitions are made once, here, by
+    // registering them on a prototype expression that evaluates to them
+    // (goja runs the promise jobs before this script returns), and every
+    // compiled expression gets them with assign.
+    var extensions = [
+        ['partition', partition, '<an?:a>'],
+        ['range', range, '<nnn:a<n>>'],
+        ['hash', hash, '<ss:s>'],
+        ['random', random, '<n?:n>'],
+        ['uuid', uuid, '<:s>'],
+        ['parse', parse, '<s:j>'],
+    ];
+    if (refuseEval) {
+        extensions.push(['eval', noEval, undefined]);
+    }
+    var definitions;
+    var proto = jsonata('[' + extensions.map(function (x) { return '$' + x[0]; }).join(',') + ']');
+    extensions.forEach(function (x) { proto.registerFunction(x[0], x[1], x[2]); });
+    proto.evaluate(undefined).then(function (defs) { definitions = defs; });
+
     function compile(source) {
+        if (definitions === undefined) {
+            throw new Error('stepd: the Step Functions functions were not initialised');
+        }
         var expr = jsonata(source, options);
-        expr.registerFunction('partition', partition, '<an?:a>');
-        expr.registerFunction('range', range, '<nnn:a<n>>');
-        expr.registerFunction('hash', hash, '<ss:s>');
-        expr.registerFunction('random', random, '<n?:n>');
-        expr.registerFunction('uuid', uuid, '<:s>');
-        expr.registerFunction('parse', parse, '<s:j>');
-        if (refuseEval) {
-            expr.registerFunction('eval', noEval);
+        for (var i = 0; i < extensions.length; i++) {
+            expr.assign(extensions[i][0], definitions[i]);
         }
         return expr;
     }
@@ -296,10 +326,45 @@
         }
     };
 
-    // __stepdEval evaluates source against the JSON texts inputText (or
-    // undefined for no input) and bindingsText (an object: variable name to
-    // value). guardTimeout > 0 selects the test-suite runner's guard.
-    global.__stepdEval = function (source, inputText, bindingsText, guardTimeout, guardDepth) {
+    function parseInput(text) {
+        if (text === undefined) {
+            return undefined;
+        }
+        if (text !== lastInputText) {
+            lastInput = JSON.parse(text);
+            lastInputText = text;
+        }
+        return lastInput;
+    }
+
+    // parseBindings builds the bindings object from [name, text, ...].
+    function parseBindings(list) {
+        if (list === undefined) {
+            return undefined;
+        }
+        var bindings = {};
+        for (var i = 0; i < list.length; i += 2) {
+            var name = list[i], text = list[i + 1];
+            var hit = bindingCache.get(name);
+            if (hit !== undefined && hit.text === text) {
+                bindings[name] = hit.value;
+                continue;
+            }
+            var value = JSON.parse(text);
+            if (bindingCache.size >= maxCachedBindings) {
+                bindingCache.clear();
+            }
+            bindingCache.set(name, { text: text, value: value });
+            bindings[name] = value;
+        }
+        return bindings;
+    }
+
+    // __stepdEval evaluates source against inputText (JSON text, or
+    // undefined for no input) and bindingList (variable names alternating
+    // with the JSON texts of their values, or undefined). guardTimeout > 0
+    // selects the test-suite runner's guard.
+    global.__stepdEval = function (source, inputText, bindingList, guardTimeout, guardDepth) {
         var expr, input, bindings;
         try {
             if (guardTimeout > 0) {
@@ -308,8 +373,8 @@
             } else {
                 expr = lookup(source);
             }
-            input = inputText === undefined ? undefined : JSON.parse(inputText);
-            bindings = bindingsText === undefined ? undefined : JSON.parse(bindingsText);
+            input = parseInput(inputText);
+            bindings = parseBindings(bindingList);
         } catch (e) {
             report(e);
             return;

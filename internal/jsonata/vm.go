@@ -56,12 +56,13 @@ type outcome struct {
 type request struct {
 	compileOnly bool
 	source      string
-	// input and bindings are JSON texts; hasInput=false means undefined.
-	input       string
-	hasInput    bool
-	bindings    string
-	hasBindings bool
-	guard       guard
+	// input is JSON text; hasInput=false means undefined.
+	input    string
+	hasInput bool
+	// bindings alternates variable names and the JSON texts of their
+	// values; nil means no bindings.
+	bindings []string
+	guard    guard
 }
 
 // guard selects the official test-suite runner's depth/time guard (see
@@ -93,7 +94,7 @@ func newVM(cfg *config) (*vm, error) {
 		return nil, err
 	}
 	rt := goja.New()
-	rt.SetMaxCallStackSize(maxCallStack)
+	rt.SetMaxCallStackSize(cfg.callStack)
 	rt.SetTimeSource(cfg.clock)
 	src := cfg.rand
 	rt.SetRandSource(func() float64 { return unitFloat(src.Uint64()) })
@@ -130,6 +131,12 @@ func (v *vm) serve() {
 // stop ends the worker goroutine once it is idle.
 func (v *vm) stop() { close(v.reqs) }
 
+// errStackOverflow reports goja's call stack limit being hit, e.g. while
+// parsing absurdly nested parentheses.
+func errStackOverflow() *Error {
+	return &Error{Message: "Stack overflow: the expression nests too deeply", Position: -1}
+}
+
 // call runs one request on the worker goroutine. Panics from goja are
 // recovered into errors, and the VM is then marked broken.
 func (v *vm) call(req request) (out outcome) {
@@ -147,13 +154,22 @@ func (v *vm) call(req request) (out outcome) {
 		if req.hasInput {
 			input = v.rt.ToValue(req.input)
 		}
-		if req.hasBindings {
-			bindings = v.rt.ToValue(req.bindings)
+		if req.bindings != nil {
+			list := make([]any, len(req.bindings))
+			for i, s := range req.bindings {
+				list[i] = s
+			}
+			bindings = v.rt.NewArray(list...)
 		}
 		_, err = v.evalFn(goja.Undefined(), v.rt.ToValue(req.source), input, bindings,
 			v.rt.ToValue(req.guard.timeoutMillis), v.rt.ToValue(req.guard.depth))
 	}
 	if err != nil {
+		var so *goja.StackOverflowError
+		if errors.As(err, &so) {
+			// Uncatchable in JavaScript, so the glue could not report it.
+			return outcome{kind: outcomeFailed, err: errStackOverflow(), broken: true}
+		}
 		// An interrupt, or an exception escaping the glue (a bug).
 		return outcome{kind: outcomeFailed, err: fmt.Errorf("jsonata: %w", err), broken: true}
 	}

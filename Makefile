@@ -15,7 +15,8 @@ FUZZ_TARGETS := \
 	./internal/jsonpath:FuzzCompile \
 	./internal/jsonpath:FuzzGet \
 	./internal/intrinsic:FuzzParse \
-	./internal/intrinsic:FuzzEval
+	./internal/intrinsic:FuzzEval \
+	./internal/jsonata:FuzzEval
 
 .PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
 

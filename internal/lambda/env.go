@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -20,12 +18,6 @@ import (
 
 	"stepd/internal/lambda/logstore"
 )
-
-// syncMarker is written by the platform into an environment's output pipe
-// after an invocation's response arrives. Pipes are FIFO, so when the log
-// reader sees it, every line the function wrote before responding has been
-// read.
-const syncMarker = "\x00stepd:sync\x00\n"
 
 // maxInvocationLog is how much of one invocation's log is kept with its
 // record (the tail end).
@@ -210,99 +202,6 @@ func (s *Service) startEnv(def *definition) (*env, error) {
 
 type envKeyCtx struct{}
 
-// command builds the process for def's runtime.
-func (s *Service) command(def *definition, e *env) (*exec.Cmd, bool, error) {
-	cfg := def.rec.Config
-	var cmd *exec.Cmd
-	rlimitOK := true
-	switch def.kind {
-	case runtimePython:
-		py, err := s.interp.pythonPath()
-		if err != nil {
-			return nil, false, err
-		}
-		cmd = exec.Command(py, "-u", filepath.Join(s.runtimeDir, "bootstrap.py"))
-	case runtimeNode:
-		node, err := s.interp.nodePath()
-		if err != nil {
-			return nil, false, err
-		}
-		heap := cfg.MemorySize * 9 / 10
-		args := []string{filepath.Join(s.runtimeDir, "bootstrap.js")}
-		if s.mem.mode != MemoryLimitOff {
-			args = append([]string{"--max-old-space-size=" + strconv.Itoa(heap)}, args...)
-		}
-		cmd = exec.Command(node, args...)
-		rlimitOK = false
-	case runtimeProvided:
-		cmd = exec.Command(filepath.Join(def.rec.CodeDir, "bootstrap"))
-	}
-	cmd.Dir = def.rec.CodeDir
-	cmd.Env = append(s.processEnv(def, e.stream.Name()), "AWS_LAMBDA_RUNTIME_API="+e.addr)
-	return cmd, rlimitOK, nil
-}
-
-// processEnv is the environment of a function process: Lambda's standard
-// variables, then the function's own.
-func (s *Service) processEnv(def *definition, stream string) []string {
-	cfg := def.rec.Config
-	path := os.Getenv("PATH")
-	if path == "" {
-		path = "/usr/local/bin:/usr/bin:/bin"
-	}
-	vars := []string{
-		"PATH=" + path,
-		"LANG=en_US.UTF-8",
-		"TZ=:UTC",
-		"LAMBDA_TASK_ROOT=" + def.rec.CodeDir,
-		"LAMBDA_RUNTIME_DIR=" + s.runtimeDir,
-		"_HANDLER=" + cfg.Handler,
-		"AWS_LAMBDA_FUNCTION_NAME=" + cfg.FunctionName,
-		"AWS_LAMBDA_FUNCTION_VERSION=" + VersionLatest,
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(cfg.MemorySize),
-		"AWS_LAMBDA_LOG_GROUP_NAME=" + logGroupName(cfg.FunctionName),
-		"AWS_LAMBDA_LOG_STREAM_NAME=" + stream,
-		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
-		"AWS_REGION=" + s.opts.Region,
-		"AWS_DEFAULT_REGION=" + s.opts.Region,
-		"AWS_EXECUTION_ENV=AWS_Lambda_" + cfg.Runtime,
-		"AWS_ACCESS_KEY_ID=" + cmpOr(os.Getenv("AWS_ACCESS_KEY_ID"), "test"),
-		"AWS_SECRET_ACCESS_KEY=" + cmpOr(os.Getenv("AWS_SECRET_ACCESS_KEY"), "test"),
-	}
-	if tok := os.Getenv("AWS_SESSION_TOKEN"); tok != "" {
-		vars = append(vars, "AWS_SESSION_TOKEN="+tok)
-	}
-	if s.opts.EndpointURL != "" {
-		vars = append(vars,
-			"AWS_ENDPOINT_URL_LAMBDA="+s.opts.EndpointURL,
-			"AWS_ENDPOINT_URL_SFN="+s.opts.EndpointURL,
-			"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="+s.opts.EndpointURL)
-	}
-	if def.kind == runtimePython {
-		if def.rec.LocalCode {
-			// Edits to a local directory must show on the next cold start;
-			// bytecode caches validated by mtime (in seconds) could hide them.
-			vars = append(vars, "PYTHONDONTWRITEBYTECODE=1")
-		} else {
-			// Keep bytecode caches out of the function's directory.
-			vars = append(vars, "PYTHONPYCACHEPREFIX="+filepath.Join(s.opts.DataDir, "cache", "python"))
-		}
-	}
-	if cfg.Environment != nil {
-		for k, v := range cfg.Environment.Variables {
-			vars = append(vars, k+"="+v)
-		}
-	}
-	return vars
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // wait reaps the process and closes the platform's end of the output pipe
 // so the reader drains and stops.
 func (e *env) wait() {
@@ -310,107 +209,6 @@ func (e *env) wait() {
 	e.exitState = e.cmd.ProcessState
 	close(e.exited)
 	e.logW.Close()
-}
-
-// readOutput turns the process's output into log events, line by line.
-func (e *env) readOutput(r *os.File) {
-	defer close(e.logDone)
-	defer r.Close()
-	buf := make([]byte, 32<<10)
-	var partial []byte
-	for {
-		n, err := r.Read(buf)
-		data := buf[:n]
-		for len(data) > 0 {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				partial = append(partial, data...)
-				if len(partial) > 256<<10 { // flush very long lines
-					e.outputLine(partial)
-					partial = partial[:0]
-				}
-				break
-			}
-			line := data[:i+1]
-			if len(partial) > 0 {
-				partial = append(partial, line...)
-				line = partial
-			}
-			e.outputLine(line)
-			partial = partial[:0]
-			data = data[i+1:]
-		}
-		if err != nil {
-			if len(partial) > 0 {
-				e.outputLine(append(partial, '\n'))
-			}
-			return
-		}
-	}
-}
-
-var heapOOMText = []byte("JavaScript heap out of memory")
-
-func (e *env) outputLine(line []byte) {
-	if bytes.HasSuffix(line, []byte(syncMarker)) {
-		if rest := line[:len(line)-len(syncMarker)]; len(rest) > 0 {
-			e.functionLog(string(rest) + "\n")
-		}
-		select {
-		case e.syncCh <- struct{}{}:
-		default:
-		}
-		return
-	}
-	if bytes.Contains(line, heapOOMText) {
-		e.heapOOM.Store(true)
-	}
-	e.functionLog(string(line))
-}
-
-// functionLog records a line the function wrote.
-func (e *env) functionLog(line string) {
-	e.stream.Append(time.Now().UnixMilli(), line)
-	e.logMu.Lock()
-	inv := e.logInv
-	e.logMu.Unlock()
-	if inv != nil {
-		inv.appendLog(line)
-	}
-}
-
-// platformLog records a line of the platform's own (START, END, REPORT...).
-func (e *env) platformLog(line string) {
-	e.stream.Append(time.Now().UnixMilli(), line)
-	e.logMu.Lock()
-	inv := e.logInv
-	e.logMu.Unlock()
-	if inv != nil {
-		inv.appendLog(line)
-	}
-}
-
-func (e *env) setLogInvocation(inv *invocation) {
-	e.logMu.Lock()
-	e.logInv = inv
-	e.logMu.Unlock()
-}
-
-// syncLogs waits until every line written before now has been read, or
-// the output has ended.
-func (e *env) syncLogs() {
-	select {
-	case <-e.syncCh: // a stale signal from an earlier, abandoned sync
-	default:
-	}
-	if _, err := e.logW.Write([]byte(syncMarker)); err != nil {
-		<-e.logDone
-		return
-	}
-	select {
-	case <-e.syncCh:
-	case <-e.logDone:
-	}
 }
 
 func (e *env) markReady() {

@@ -23,6 +23,10 @@
 // (WithPoolSize idle ones, at most WithMaxVMs in all). Each VM is served by
 // its own worker goroutine and caches compiled expressions by source text
 // (WithCacheSize), so evaluating the same expression again costs no parsing.
+// A VM also keeps the last parsed input and the parsed value of each
+// variable, and reuses them while their JSON text is unchanged: the fields
+// of one state are evaluated against the same $states, and JSON.parse in
+// goja costs as much as a simple evaluation.
 //
 // # Limits
 //
@@ -33,8 +37,9 @@
 // backtracking regular expression) is abandoned to its worker, which retires
 // it when the call finally returns. Nesting of evaluation steps is capped
 // (WithMaxDepth, error D1011), which stops runaway recursion long before it
-// exhausts memory; goja's call stack is capped too. Panics inside goja are
-// recovered into errors.
+// exhausts memory; goja's call stack is capped too. Regular-expression
+// matches that backtrack are bounded by RegexpMatchLimit. Panics inside goja
+// are recovered into errors, and the VM is retired.
 //
 // # Step Functions functions
 //

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -53,8 +54,12 @@ var keyOrderExceptions = map[string]string{
 
 // suiteTimeLimit is the engine's time limit for suite cases: generous, so
 // that slow machines and -race do not fail cases the reference passes; the
-// cases with a "timelimit" use the runner's own guard inside it.
-const suiteTimeLimit = 30 * time.Second
+// cases with a "timelimit" use the runner's own guard inside it. The slow
+// cases get slowSuiteTimeLimit.
+const (
+	suiteTimeLimit     = 30 * time.Second
+	slowSuiteTimeLimit = 5 * time.Minute
+)
 
 type suiteCase struct {
 	name      string // group/file[#index]
@@ -187,6 +192,13 @@ func parseSuiteCase(t testing.TB, name, groupDir string, v any, datasets map[str
 // runner's guard, which fails with U1001. Cases run in parallel across the VM
 // pool. At least suitePassRate of the cases must pass; every failure is
 // printed.
+//
+// Known failures: function-encodeUrl/case002 and
+// function-encodeUrlComponent/case002 put a lone surrogate (\ud800) in the
+// expression text, which a Go string cannot hold (it becomes U+FFFD); the
+// same expression written with a JSONata escape fails with D3140 as it
+// should (TestEncodeURLSurrogates). With -jsonata.slow, the four cases whose
+// timelimit goja cannot meet fail too (see slowSuiteCases).
 func TestOfficialSuite(t *testing.T) {
 	all := loadSuite(t, suiteDir)
 	var cases []suiteCase
@@ -198,7 +210,11 @@ func TestOfficialSuite(t *testing.T) {
 	}
 	// The suite checks plain JSONata: $eval is allowed here, although the
 	// engine refuses it by default as Step Functions does (TestEvalRefused).
-	eng := New(WithTimeLimit(suiteTimeLimit), func(c *config) { c.plainEval = true })
+	limit := suiteTimeLimit
+	if *runSlow {
+		limit = slowSuiteTimeLimit
+	}
+	eng := New(WithTimeLimit(limit), func(c *config) { c.plainEval = true })
 	t.Cleanup(func() { _ = eng.Close() })
 
 	failures := make([]string, len(cases))
@@ -227,8 +243,12 @@ func TestOfficialSuite(t *testing.T) {
 		t.Logf("FAIL %s: %s\n    expr: %s", cases[i].name, f, abbreviate(cases[i].expr, 300))
 	}
 	rate := float64(passed) / float64(len(cases))
-	t.Logf("official JSONata suite: %d/%d cases passed (%.2f%%) in %v; %d slow cases skipped (run with -jsonata.slow)",
-		passed, len(cases), 100*rate, time.Since(start).Round(time.Millisecond), len(all)-len(cases))
+	skipped := ""
+	if n := len(all) - len(cases); n > 0 {
+		skipped = fmt.Sprintf("; %d slow cases skipped (run with -jsonata.slow)", n)
+	}
+	t.Logf("official JSONata suite: %d/%d cases passed (%.2f%%) in %v%s",
+		passed, len(cases), 100*rate, time.Since(start).Round(time.Millisecond), skipped)
 	if rate < suitePassRate {
 		t.Errorf("pass rate %.2f%% is below the required %.1f%%", 100*rate, 100*suitePassRate)
 	}
@@ -248,7 +268,11 @@ func runSuiteCase(eng *GojaEngine, c suiteCase) string {
 	switch {
 	case expectErr:
 		if err == nil {
-			return fmt.Sprintf("expected error %s, got %s (defined: %v)", c.code, jsonv.Marshal(got), ok)
+			want := c.code
+			if c.errFields != nil {
+				want = jsonv.Marshal(c.errFields)
+			}
+			return fmt.Sprintf("expected error %s, got %s (defined: %v)", want, jsonv.Marshal(got), ok)
 		}
 		return checkSuiteError(c, err)
 	case err != nil:
@@ -370,4 +394,43 @@ outer:
 		return false
 	}
 	return true
+}
+
+// TestKeyOrderExceptionsMatchNode confirms, when node is installed, that
+// jsonata.js itself (the vendored file, run by Node.js) produces the key
+// order recorded in keyOrderExceptions for those cases.
+func TestKeyOrderExceptionsMatchNode(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	lib, err := filepath.Abs(filepath.Join("vendor", "jsonata.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]suiteCase{}
+	for _, c := range loadSuite(t, suiteDir) {
+		byName[c.name] = c
+	}
+	for name, want := range keyOrderExceptions {
+		c, ok := byName[name]
+		if !ok {
+			t.Errorf("%s: no such suite case", name)
+			continue
+		}
+		input := "undefined"
+		if c.input != Undefined {
+			input = jsonv.Marshal(c.input)
+		}
+		script := fmt.Sprintf(`require(%q)(%q).evaluate(%s).then(r => process.stdout.write(JSON.stringify(r)))`,
+			lib, c.expr, input)
+		out, err := exec.Command(node, "-e", script).Output()
+		if err != nil {
+			t.Fatalf("%s: node: %v", name, err)
+		}
+		if string(out) != want {
+			t.Errorf("%s: jsonata.js on Node.js gives %s, keyOrderExceptions says %s", name, out, want)
+		}
+	}
 }

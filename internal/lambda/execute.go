@@ -12,25 +12,29 @@ import (
 const tailBytes = 4096
 
 // run executes inv on one of the pool's environments. The caller holds a
-// concurrency slot, which run releases. It always finishes inv.
+// concurrency slot, which run releases. It always finishes inv, in this
+// order: the invocation's END and REPORT lines and record are written, the
+// environment goes back to the pool (so the next invoke finds it warm and
+// its START follows this REPORT), the slot is released, and the caller is
+// woken.
 func (p *pool) run(inv *invocation, def *definition) {
-	defer p.release()
 	e := p.takeIdle(def)
-	cold := e == nil
-	var res invokeResult
-	healthy := false
-	if cold {
+	if e == nil {
+		var res invokeResult
 		var ok bool
 		e, res, ok = p.coldStart(inv, def)
 		if !ok {
-			p.finish(inv, def, e, res, "error")
+			p.report(inv, def, e, res, "error")
+			p.release()
+			close(inv.finished)
 			return
 		}
 	}
 	res, status := e.invoke(inv)
-	healthy = status == ""
-	p.putBack(e, healthy)
-	p.finish(inv, def, e, res, status)
+	p.report(inv, def, e, res, status)
+	p.putBack(e, status == "")
+	p.release()
+	close(inv.finished)
 }
 
 // coldStart starts an environment and waits for its runtime to be ready.
@@ -117,9 +121,9 @@ func (e *env) invoke(inv *invocation) (invokeResult, string) {
 	}
 }
 
-// finish writes END and REPORT, records the invocation and hands the
-// output to the waiting caller.
-func (p *pool) finish(inv *invocation, def *definition, e *env, res invokeResult, status string) {
+// report writes END and REPORT, records the invocation and prepares the
+// caller's output.
+func (p *pool) report(inv *invocation, def *definition, e *env, res invokeResult, status string) {
 	end := time.Now()
 	if !inv.postedAt.IsZero() {
 		end = inv.postedAt
@@ -193,7 +197,6 @@ func (p *pool) finish(inv *invocation, def *definition, e *env, res invokeResult
 	}
 	p.fn.record(rec)
 	inv.out = out
-	close(inv.finished)
 }
 
 func (e *env) maxMemoryIfStarted() int64 {

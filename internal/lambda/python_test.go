@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -283,5 +284,29 @@ func TestPythonWarmReuse(t *testing.T) {
 	out := b.invoke(t, "counter", `{}`)
 	if !strings.HasPrefix(string(out.Payload), "[1,") || !strings.Contains(decodeTail(t, out), "Init Duration: ") {
 		t.Errorf("after reclaim: %s\n%s", out.Payload, decodeTail(t, out))
+	}
+}
+
+var maxMemoryUsed = regexp.MustCompile(`Max Memory Used: (\d+) MB`)
+
+// TestMaxMemoryUsed: the REPORT line's Max Memory Used follows what the
+// environment holds.
+func TestMaxMemoryUsed(t *testing.T) {
+	needTool(t, "python3")
+	b := newTestService(t, Options{})
+	b.create(t, fnSpec{name: "grow", runtime: "python3.12", handler: "app.handler", memory: 256, files: map[string]string{
+		"app.py": "kept = []\ndef handler(e, c):\n    kept.append(bytearray(e['mb'] << 20))\n    return len(kept)\n"}})
+	used := func(payload string) int {
+		m := maxMemoryUsed.FindStringSubmatch(decodeTail(t, b.invoke(t, "grow", payload)))
+		if m == nil {
+			t.Fatal("no Max Memory Used")
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	first := used(`{"mb":1}`)
+	second := used(`{"mb":80}`)
+	if first <= 0 || second < first+70 {
+		t.Fatalf("Max Memory Used went from %d MB to %d MB after holding 80 MB more", first, second)
 	}
 }

@@ -280,6 +280,33 @@ func TestGoSDK(t *testing.T) {
 	if err != nil || dry.StatusCode != 204 {
 		t.Errorf("DryRun invoke: %+v %v", dry, err)
 	}
+	// New code through UpdateFunctionCode; a local directory through the
+	// "hot-reload" bucket.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("lambda_function.py")
+	_, _ = w.Write([]byte("def lambda_handler(event, context):\n    return 'v2'\n"))
+	_ = zw.Close()
+	if _, err := c.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("MockAPIFunction"), ZipFile: zbuf.Bytes()}); err != nil {
+		t.Fatal(err)
+	}
+	if out := invoke(t, c, "MockAPIFunction", `{}`); string(out.Payload) != `"v2"` {
+		t.Errorf("after UpdateFunctionCode: %s", out.Payload)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("def handler(e, c):\n    return 'local'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("local"), Runtime: types.RuntimePython312,
+		Handler: aws.String("app.handler"), Role: aws.String(role), Code: &types.FunctionCode{S3Bucket: aws.String("hot-reload"), S3Key: aws.String(dir)}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := invoke(t, c, "local", `{}`); string(out.Payload) != `"local"` {
+		t.Errorf("local directory function: %s", out.Payload)
+	}
+	if _, err := c.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("local")}); err != nil {
+		t.Fatal(err)
+	}
 	list, err := c.ListFunctions(ctx, &lambda.ListFunctionsInput{})
 	if err != nil || len(list.Functions) != 1 {
 		t.Fatalf("ListFunctions: %+v %v", list, err)

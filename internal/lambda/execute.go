@@ -17,7 +17,10 @@ const tailBytes = 4096
 // environment goes back to the pool (so the next invoke finds it warm and
 // its START follows this REPORT), the slot is released, and the caller is
 // woken.
-func (p *pool) run(inv *invocation, def *definition) {
+func (p *pool) run(inv *invocation) {
+	// The definition current when the invoke starts (not when it queued).
+	def := p.fn.def.Load()
+	inv.timeout = time.Duration(def.rec.Config.Timeout) * time.Second
 	e := p.takeIdle(def)
 	if e == nil {
 		var res invokeResult

@@ -351,14 +351,12 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	if err != nil {
 		return nil, err
 	}
-	def := fn.def.Load()
 	inv := &invocation{
 		id:        uuid.NewString(),
 		payload:   payload,
 		clientCtx: clientCtx,
 		arn:       s.functionARN(fn.name, ""),
 		tail:      logType == LogTypeTail && invType == InvocationRequestResponse,
-		timeout:   time.Duration(def.rec.Config.Timeout) * time.Second,
 		posted:    make(chan struct{}),
 		finished:  make(chan struct{}),
 	}
@@ -372,7 +370,7 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	if err := fn.pool.acquire(ctx); err != nil {
 		return nil, err
 	}
-	go fn.pool.run(inv, def)
+	go fn.pool.run(inv)
 	select {
 	case <-inv.finished:
 		return inv.out, nil
@@ -396,7 +394,7 @@ func (s *Service) enqueue(fn *function, inv *invocation) {
 			s.log.Warn("asynchronous invoke dropped", "function", fn.name, "requestId", inv.id, "err", err)
 			return
 		}
-		fn.pool.run(inv, fn.def.Load())
+		fn.pool.run(inv)
 		if inv.out != nil && inv.out.FunctionError != "" {
 			s.log.Info("asynchronous invoke failed", "function", fn.name, "requestId", inv.id, "payload", string(inv.out.Payload))
 		}

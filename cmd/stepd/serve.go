@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,5 +42,7 @@ Environment: STEPD_ADDR, STEPD_DATA, STEPD_REGION, STEPD_ACCOUNT.`,
 	f.StringVar(&cfg.Region, "region", cfg.Region, "region used in ARNs ($STEPD_REGION)")
 	f.StringVar(&cfg.Account, "account", cfg.Account, "account id used in ARNs ($STEPD_ACCOUNT)")
 	f.StringVar(&cfg.FunctionMemoryLimit, "memory-limit", "auto", "how function memory is limited: auto, cgroup, rlimit or off")
+	f.IntVar(&cfg.FunctionConcurrency, "function-concurrency", 10, "environments per function without reserved concurrency")
+	f.DurationVar(&cfg.FunctionIdleTimeout, "function-idle-timeout", 10*time.Minute, "how long a warm function environment is kept without work")
 	return cmd
 }

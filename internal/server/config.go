@@ -42,6 +42,12 @@ type Config struct {
 	// FunctionMemoryLimit is how function MemorySize is enforced: "auto"
 	// (default), "cgroup", "rlimit" or "off".
 	FunctionMemoryLimit string
+	// FunctionConcurrency is how many environments a function without
+	// reserved concurrency may run at once; default 10.
+	FunctionConcurrency int
+	// FunctionIdleTimeout is how long a warm environment is kept without
+	// work; default 10 minutes.
+	FunctionIdleTimeout time.Duration
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
 }
@@ -101,6 +107,9 @@ func (c Config) Validate() error {
 	}
 	if !accountPattern.MatchString(c.Account) {
 		return fmt.Errorf("account %q: want 12 digits", c.Account)
+	}
+	if c.FunctionConcurrency < 0 {
+		return fmt.Errorf("function concurrency %d: must not be negative", c.FunctionConcurrency)
 	}
 	return nil
 }

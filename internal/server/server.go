@@ -50,12 +50,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	fns, err := lambda.New(lambda.Options{
-		DataDir:     dataDir,
-		Region:      cfg.Region,
-		Account:     cfg.Account,
-		MemoryLimit: cfg.FunctionMemoryLimit,
-		EndpointURL: "http://" + ln.Addr().String(),
-		Logger:      log.With("component", "lambda"),
+		DataDir:            dataDir,
+		Region:             cfg.Region,
+		Account:            cfg.Account,
+		MemoryLimit:        cfg.FunctionMemoryLimit,
+		DefaultConcurrency: cfg.FunctionConcurrency,
+		IdleTimeout:        cfg.FunctionIdleTimeout,
+		EndpointURL:        "http://" + ln.Addr().String(),
+		Logger:             log.With("component", "lambda"),
 	})
 	if err != nil {
 		ln.Close()

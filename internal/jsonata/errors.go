@@ -14,8 +14,9 @@ type Error struct {
 	Code string
 	// Message is the message jsonata.js wrote for Code.
 	Message string
-	// Position is the character position in the expression jsonata reports
-	// (where the offending token ends), or -1 when it gave none.
+	// Position is the character position jsonata reports for the error
+	// (counted from 1, usually at the end of the offending token), or -1
+	// when it gave none.
 	Position int
 	// Token is the token (or function name) the error is about, if any.
 	Token string

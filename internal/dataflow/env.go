@@ -19,6 +19,10 @@ type Failure struct {
 
 func (f *Failure) Error() string { return f.Name + ": " + f.Cause }
 
+// ErrReferencePathConflict is the error AWS raises when a ResultPath cannot
+// be applied to the state's input.
+const ErrReferencePathConflict = "States.ReferencePathConflict"
+
 func runtimeError(format string, args ...any) *Failure {
 	return &Failure{Name: asl.ErrRuntime, Cause: sprintf(format, args...)}
 }

@@ -186,6 +186,13 @@ func ResultPath(p *jsonpath.Path, null bool, raw, result any) (any, error) {
 	}
 	out, err := p.Set(raw, result)
 	if err != nil {
+		// Reported by AWS as States.ReferencePathConflict, e.g. "Unable to
+		// apply ReferencePath $.x to input \"foo\"" (third-party reports of
+		// real executions; no prefix naming the state).
+		var re *jsonpath.ReferenceError
+		if errors.As(err, &re) {
+			return nil, &Failure{Name: ErrReferencePathConflict, Cause: re.Error()}
+		}
 		return nil, runtimeError("%s", err.Error())
 	}
 	return out, nil

@@ -335,11 +335,14 @@ func (x *Execution) TimerFired(id string, now time.Time) *Batch {
 	switch t.kind {
 	case timerExecution:
 		x.abortFrame(x.root)
+		// The event says States.Timeout; DescribeExecution shows no error
+		// or cause (observed).
 		x.endExecution(TimedOut, history.ExecutionTimedOut, 0, history.Str(asl.ErrTimeout), nil)
+		x.errName, x.cause = nil, nil
 	case timerWait:
 		f := t.frame
 		f.timer = ""
-		x.exitState(f, f.raw, nil)
+		x.waitDone(f)
 		x.advance(f)
 	case timerRetry:
 		f := t.frame

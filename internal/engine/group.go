@@ -381,7 +381,9 @@ func (x *Execution) childDone(f *frame, c *frame) {
 				errOut.Set("Error", c.failure.name())
 				errOut.Set("Cause", c.failure.causeText())
 				g.results[c.index] = errOut
-				g.lastEvent = c.last
+				if !c.silent {
+					g.lastEvent = c.last
+				}
 				if !g.launching {
 					x.pumpMap(f)
 					x.groupProgress(f)

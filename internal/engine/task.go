@@ -340,7 +340,9 @@ func (x *Execution) taskTimedOut(f *frame, heartbeat bool) {
 		x.emit(f, history.TaskTimedOut, d)
 	}
 	f.heartbeat = heartbeat
-	x.handleError(f, &failure{err: history.Str(asl.ErrTimeout), cause: history.Str("")})
+	// No cause: ExecutionFailed then has none (observed), while a catcher
+	// still sees "Cause": "".
+	x.handleError(f, &failure{err: history.Str(asl.ErrTimeout)})
 	x.advance(f)
 }
 

@@ -46,6 +46,10 @@ func TestAPIErrors(t *testing.T) {
 			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "nope", Qualifier: "$LATEST"})
 			return err
 		}, "ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST"},
+		{"invoke unknown without qualifier names $LATEST", func() error {
+			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "nope"})
+			return err
+		}, "ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST"},
 		{"unknown version", func() error { _, err := b.svc.GetFunctionConfiguration(ctx, "f:7", ""); return err },
 			"ResourceNotFoundException", 404, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:f:7"},
 		{"other account", func() error {

@@ -322,6 +322,13 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	}
 	fn, _, err := s.lookup(in.FunctionName, in.Qualifier)
 	if err != nil {
+		// An invoke without a qualifier names $LATEST in its error (observed
+		// through Step Functions: "Function not found: arn:...:name:$LATEST").
+		if ae, ok := err.(*APIError); ok && ae.Code == "ResourceNotFoundException" && in.Qualifier == "" {
+			if ref, perr := parseFunctionRef(in.FunctionName); perr == nil && ref.qualifier == "" {
+				return nil, errNotFound(s.functionARN(ref.name, VersionLatest))
+			}
+		}
 		return nil, err
 	}
 	invType := cmpOr(in.InvocationType, InvocationRequestResponse)

@@ -237,10 +237,15 @@ def main():
             except ValueError as e:
                 raise InitError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
             result = handler(event, context)
-            try:
-                out = json.dumps(result).encode()
-            except Exception as e:
-                raise InitError("Runtime.MarshalError", "Unable to marshal response: %s" % e)
+            if isinstance(result, (bytes, bytearray)):
+                # Bytes go back as they are (observed: a handler returning
+                # b'"HelloWorld!"' gives the payload "HelloWorld!").
+                out = bytes(result)
+            else:
+                try:
+                    out = json.dumps(result).encode()
+                except Exception as e:
+                    raise InitError("Runtime.MarshalError", "Unable to marshal response: %s" % e)
         except MemoryError:
             out_of_memory()
         except InitError as e:

@@ -137,7 +137,7 @@ func TestLambdaRoutesErrors(t *testing.T) {
 	}{
 		{"GET", "/2015-03-31/functions/nope", "", 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"},
 		{"GET", "/2015-03-31/functions/nope/configuration?Qualifier=3", "", 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:3"},
-		{"POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Anope/invocations", "{}", 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"},
+		{"POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Anope/invocations", "{}", 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST"},
 		{"POST", "/2015-03-31/functions", "{", 400, "InvalidRequestContentException", ""},
 		{"POST", "/2015-03-31/functions", `{"FunctionName":"f","Runtime":"python3.12","Role":"arn:aws:iam::123456789012:role/x","Handler":"a.b","Code":{"ZipFile":"bm90IHppcA=="}}`,
 			400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."},

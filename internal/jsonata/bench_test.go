@@ -120,11 +120,15 @@ func BenchmarkEvalPathLargeStates(b *testing.B) {
 	benchEval(b, benchPath, func(int) map[string]any { return s }, false)
 }
 
-// BenchmarkEvalPathLargeStatesChanging alternates between two states, so
-// every evaluation parses its bindings.
+// BenchmarkEvalPathLargeStatesChanging cycles through seven states, so
+// that whichever VM serves a call (idle VMs are taken in turn) last saw
+// another state and parses the bindings again.
 func BenchmarkEvalPathLargeStatesChanging(b *testing.B) {
-	s := [2]map[string]any{largeStates(b, "o-1"), largeStates(b, "o-2")}
-	benchEval(b, benchPath, func(i int) map[string]any { return s[i%2] }, false)
+	var s [7]map[string]any
+	for i := range s {
+		s[i] = largeStates(b, fmt.Sprint("o-", i))
+	}
+	benchEval(b, benchPath, func(i int) map[string]any { return s[i%len(s)] }, false)
 }
 
 // BenchmarkEncodeBindings is the Go side of passing a realistic state: it

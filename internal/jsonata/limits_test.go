@@ -219,13 +219,13 @@ func TestAbandon(t *testing.T) {
 	if d := time.Since(start); d > promptly {
 		t.Errorf("took %v to give up", d)
 	}
-	if n := len(eng.pool.slots); n != 1 {
+	if n := eng.pool.liveVMs(); n != 1 {
 		t.Errorf("%d VMs hold slots while the stuck one runs, want 1", n)
 	}
 	checkWorks(t, eng) // on a second VM
 	close(release)
 	eng.pool.abandoned.Wait()
-	if n := len(eng.pool.slots); n != 1 {
+	if n := eng.pool.liveVMs(); n != 1 {
 		t.Errorf("%d VMs hold slots after the stuck one returned, want 1 (the idle one)", n)
 	}
 	mu.Lock()
@@ -318,7 +318,7 @@ func TestConcurrency(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := len(eng.pool.slots); n > 3 {
+	if n := eng.pool.liveVMs(); n > 3 {
 		t.Errorf("%d VMs alive, more than WithMaxVMs(3)", n)
 	}
 }

@@ -2,68 +2,110 @@ package jsonata
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
-// pool hands out VMs: idle ones first, new ones while fewer than maxVMs
-// exist, and otherwise makes callers wait.
+// pool hands out VMs: the most recently used idle one first (its caches of
+// compiled expressions and parsed bindings are the warmest), a new one while
+// fewer than maxVMs exist, and otherwise makes callers wait in turn.
 type pool struct {
-	cfg   *config
-	idle  chan *vm      // capacity poolSize
-	slots chan struct{} // capacity maxVMs; one token per live VM
-	quit  chan struct{} // closed by close
-
-	mu     sync.Mutex // guards closed and sends to idle
-	closed bool
+	cfg     *config
+	maxVMs  int
+	quit    chan struct{} // closed by close
+	mu      sync.Mutex
+	idle    []*vm // most recently used last
+	live    int   // VMs that exist: idle, busy or abandoned
+	waiters []chan *vm
+	closed  bool
 
 	// abandoned counts workers given up on and not yet finished.
 	abandoned sync.WaitGroup
 }
 
+// A waiter receives a VM, or nil: the right to create one (a slot freed by a
+// retired VM passes straight to it).
+
 func newPool(cfg *config) *pool {
-	return &pool{
-		cfg:   cfg,
-		idle:  make(chan *vm, cfg.poolSize),
-		slots: make(chan struct{}, max(cfg.maxVMs, cfg.poolSize)),
-		quit:  make(chan struct{}),
-	}
+	return &pool{cfg: cfg, maxVMs: max(cfg.maxVMs, cfg.poolSize), quit: make(chan struct{})}
 }
 
-// get returns an idle VM or a new one, waiting while maxVMs are busy.
+// get returns an idle VM or a new one, waiting while maxVMs exist.
 func (p *pool) get(ctx context.Context) (*vm, error) {
-	select {
-	case v := <-p.idle:
-		return v, nil
-	case <-p.quit:
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
 		return nil, ErrClosed
-	default:
 	}
-	select {
-	case v := <-p.idle:
+	if n := len(p.idle); n > 0 {
+		v := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
 		return v, nil
-	case p.slots <- struct{}{}:
-		v, err := newVM(p.cfg)
-		if err != nil {
-			<-p.slots
-			return nil, err
+	}
+	if p.live < p.maxVMs {
+		p.live++
+		p.mu.Unlock()
+		return p.create()
+	}
+	ch := make(chan *vm, 1)
+	p.waiters = append(p.waiters, ch)
+	p.mu.Unlock()
+
+	var err error
+	select {
+	case v := <-ch:
+		if v != nil {
+			return v, nil
 		}
-		return v, nil
+		return p.create()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		err = ctx.Err()
 	case <-p.quit:
-		return nil, ErrClosed
+		err = ErrClosed
 	}
+	p.mu.Lock()
+	if i := slices.Index(p.waiters, ch); i >= 0 {
+		p.waiters = slices.Delete(p.waiters, i, i+1)
+		p.mu.Unlock()
+		return nil, err
+	}
+	p.mu.Unlock()
+	// Something was handed over just as we gave up: pass it on.
+	if v := <-ch; v != nil {
+		p.put(v)
+	} else {
+		p.releaseSlot()
+	}
+	return nil, err
 }
 
-// put returns a healthy VM for reuse, or retires it when enough are idle.
+// create makes a VM for a slot already counted in live.
+func (p *pool) create() (*vm, error) {
+	v, err := newVM(p.cfg)
+	if err != nil {
+		p.releaseSlot()
+		return nil, err
+	}
+	return v, nil
+}
+
+// put returns a healthy VM: to a waiting caller, to the idle list, or (when
+// poolSize are idle or the pool is closed) to retirement.
 func (p *pool) put(v *vm) {
 	p.mu.Lock()
 	if !p.closed {
-		select {
-		case p.idle <- v:
+		if len(p.waiters) > 0 {
+			ch := p.waiters[0]
+			p.waiters = p.waiters[1:]
+			ch <- v
 			p.mu.Unlock()
 			return
-		default:
+		}
+		if len(p.idle) < p.cfg.poolSize {
+			p.idle = append(p.idle, v)
+			p.mu.Unlock()
+			return
 		}
 	}
 	p.mu.Unlock()
@@ -73,7 +115,20 @@ func (p *pool) put(v *vm) {
 // retire stops an idle VM's worker and frees its slot.
 func (p *pool) retire(v *vm) {
 	v.stop()
-	<-p.slots
+	p.releaseSlot()
+}
+
+// releaseSlot frees a VM's slot, handing it to the first waiter if any.
+func (p *pool) releaseSlot() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.waiters) > 0 && !p.closed {
+		ch := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		ch <- nil
+		return
+	}
+	p.live--
 }
 
 // abandon gives up on a VM whose worker is still busy; its slot is freed
@@ -86,22 +141,27 @@ func (p *pool) abandon(v *vm) {
 	})
 }
 
+// liveVMs reports how many VMs exist.
+func (p *pool) liveVMs() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.live
+}
+
 // close retires the idle VMs and makes get fail; busy VMs are retired when
 // they are returned.
 func (p *pool) close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return
 	}
 	p.closed = true
 	close(p.quit)
-	for {
-		select {
-		case v := <-p.idle:
-			p.retire(v)
-		default:
-			return
-		}
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, v := range idle {
+		p.retire(v)
 	}
 }

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"stepd/internal/sfn"
+)
+
+// RegisterStepFunctions attaches the Step Functions API (AWS JSON 1.0,
+// X-Amz-Target AWSStepFunctions.<Operation>) to the router.
+func RegisterStepFunctions(r *Router, svc *sfn.Service) {
+	ops := map[string]JSONOperation{
+		"CreateStateMachine":               op(svc.CreateStateMachine),
+		"DescribeStateMachine":             op(svc.DescribeStateMachine),
+		"UpdateStateMachine":               op(svc.UpdateStateMachine),
+		"DeleteStateMachine":               op(svc.DeleteStateMachine),
+		"ListStateMachines":                op(svc.ListStateMachines),
+		"ValidateStateMachineDefinition":   op(svc.ValidateStateMachineDefinition),
+		"StartExecution":                   op(svc.StartExecution),
+		"StartSyncExecution":               op(svc.StartSyncExecution),
+		"DescribeExecution":                op(svc.DescribeExecution),
+		"ListExecutions":                   op(svc.ListExecutions),
+		"GetExecutionHistory":              op(svc.GetExecutionHistory),
+		"StopExecution":                    op(svc.StopExecution),
+		"DescribeStateMachineForExecution": op(svc.DescribeStateMachineForExecution),
+		"CreateActivity":                   op(svc.CreateActivity),
+		"DescribeActivity":                 op(svc.DescribeActivity),
+		"DeleteActivity":                   op(svc.DeleteActivity),
+		"ListActivities":                   op(svc.ListActivities),
+		"GetActivityTask":                  op(svc.GetActivityTask),
+		"SendTaskSuccess":                  op(svc.SendTaskSuccess),
+		"SendTaskFailure":                  op(svc.SendTaskFailure),
+		"SendTaskHeartbeat":                op(svc.SendTaskHeartbeat),
+	}
+	r.Targets().Register("AWSStepFunctions", &JSONService{ContentType: ContentTypeJSON10, Operations: ops})
+}
+
+// op adapts a service method to a JSON operation: it decodes the request
+// into In and maps service errors to AWS errors.
+func op[In any, Out any](f func(context.Context, *In) (Out, error)) JSONOperation {
+	return func(ctx context.Context, body []byte) (any, error) {
+		var in In
+		if err := DecodeJSON(body, &in); err != nil {
+			return nil, err
+		}
+		out, err := f(ctx, &in)
+		if err != nil {
+			var se *sfn.Error
+			if errors.As(err, &se) {
+				return nil, &Error{Code: se.Code, Message: se.Message, Fields: se.Fields}
+			}
+			return nil, err
+		}
+		return out, nil
+	}
+}

@@ -1,0 +1,592 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"stepd/internal/asl"
+	"stepd/internal/engine"
+	"stepd/internal/jsonv"
+	"stepd/internal/runner"
+	"stepd/internal/store"
+)
+
+// MaxInputBytes is the largest execution input (256 KiB).
+const MaxInputBytes = engine.MaxPayloadBytes
+
+// target is what a StartExecution ARN resolves to.
+type target struct {
+	sm         *store.StateMachine
+	definition string
+	versionARN string
+	aliasARN   string
+	testCase   map[string]string // mocked responses by state name, when "#<TestCase>" was given
+}
+
+// resolveTarget resolves a state machine, version or alias ARN (optionally
+// followed by "#<TestCase>" to run a mock config test case).
+func (s *Service) resolveTarget(ctx context.Context, arn string) (*target, error) {
+	base, testCase, hasCase := strings.Cut(arn, "#")
+	p, ok := parseARN(base)
+	if !ok || p.kind != "stateMachine" || len(p.parts) == 0 || len(p.parts) > 2 {
+		return nil, invalidArn(arn)
+	}
+	smARN := s.resourceARN("stateMachine", p.parts[0])
+	if p.region != s.opts.Region || p.account != s.opts.Account {
+		smARN = "arn:aws:states:" + p.region + ":" + p.account + ":stateMachine:" + p.parts[0]
+	}
+	sm, err := s.store.GetStateMachine(ctx, smARN)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", base)
+	}
+	if err != nil {
+		return nil, storeError("get state machine", err)
+	}
+	if sm.Status == store.Deleting {
+		return nil, apiError(ErrStateMachineDeleting, "State machine is being deleted: '%s'", smARN)
+	}
+	t := &target{sm: sm, definition: sm.Definition}
+	if len(p.parts) == 2 {
+		q := p.parts[1]
+		if _, err := strconv.ParseInt(q, 10, 64); err == nil {
+			v, err := s.store.GetVersion(ctx, base)
+			if err != nil {
+				return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", base)
+			}
+			t.definition, t.versionARN = v.Definition, v.ARN
+		} else {
+			a, err := s.store.GetAlias(ctx, base)
+			if err != nil {
+				return nil, apiError(ErrResourceNotFound, "Resource not found: '%s'", base)
+			}
+			routes, err := store.ParseRouting(a.Routing)
+			if err != nil || len(routes) == 0 {
+				return nil, apiError(ErrValidation, "The alias '%s' has no valid routing configuration", base)
+			}
+			pick := routes[0]
+			if len(routes) > 1 {
+				var total int64
+				for _, r := range routes {
+					total += r.Weight
+				}
+				n := rand.Int64N(max(total, 1))
+				for _, r := range routes {
+					if n < r.Weight {
+						pick = r
+						break
+					}
+					n -= r.Weight
+				}
+			}
+			v, err := s.store.GetVersion(ctx, pick.StateMachineVersionARN)
+			if err != nil {
+				return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", pick.StateMachineVersionARN)
+			}
+			t.definition, t.versionARN, t.aliasARN = v.Definition, v.ARN, a.ARN
+		}
+	}
+	if hasCase {
+		if s.opts.MockConfig == nil {
+			return nil, apiError(ErrValidation, "The state machine ARN names the test case '%s', but no mock config is loaded (set SFN_MOCK_CONFIG)", testCase)
+		}
+		states, err := s.opts.MockConfig.TestCase(sm.Name, testCase)
+		if err != nil {
+			return nil, apiError(ErrValidation, "%v", err)
+		}
+		t.testCase = states
+	}
+	return t, nil
+}
+
+// checkInput validates an execution input: JSON text of at most 256 KiB.
+func checkInput(in *string) (string, any, error) {
+	text := "{}"
+	if in != nil {
+		text = *in
+	}
+	if len(text) > MaxInputBytes {
+		return "", nil, validation("...", "input", "Member must have length less than or equal to 262144")
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", nil, apiError(ErrInvalidExecutionInput, "Invalid State Machine Execution Input: 'Invalid execution input.'")
+	}
+	v, err := jsonv.ParseString(text)
+	if err != nil {
+		return "", nil, apiError(ErrInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", err)
+	}
+	return text, v, nil
+}
+
+// StartExecution starts an execution of a state machine, version or alias.
+// For STANDARD machines it is idempotent while the execution with that name
+// runs with the same input.
+func (s *Service) StartExecution(ctx context.Context, in *StartExecutionInput) (*StartExecutionOutput, error) {
+	if in.StateMachineArn == "" {
+		return nil, validation("null", "stateMachineArn", "Member must not be null")
+	}
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
+	if err != nil {
+		return nil, err
+	}
+	name := uuid.NewString()
+	if in.Name != nil {
+		name = *in.Name
+		if !validName(name) {
+			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", name)
+		}
+	}
+	text, input, err := checkInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	c := s.compile(t.definition, string(t.sm.Type))
+	if c.machine == nil {
+		return nil, apiError(ErrInvalidDefinition, "%s", c.diags.InvalidDefinitionMessage())
+	}
+	if t.sm.Type == store.Express {
+		arn, start := s.startExpress(t, c, name, text, input, traceHeader(in.TraceHeader), nil)
+		return &StartExecutionOutput{ExecutionArn: arn, StartDate: ts(start)}, nil
+	}
+	rec, err := s.exec.startStandard(ctx, t, c, name, text, input, traceHeader(in.TraceHeader))
+	if err != nil {
+		return nil, err
+	}
+	return &StartExecutionOutput{ExecutionArn: rec.ARN, StartDate: ts(rec.StartDate)}, nil
+}
+
+func traceHeader(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// startStandard creates a STANDARD execution and takes its first steps.
+func (e *executor) startStandard(ctx context.Context, t *target, c *compiled, name, text string, input any, trace string) (*store.Execution, error) {
+	s := e.s
+	now := s.now()
+	rec := &store.Execution{
+		ARN: s.resourceARN("execution", t.sm.Name+":"+name), StateMachineARN: t.sm.ARN, Name: name, Type: store.Standard,
+		Status: store.Running, Input: text, StartDate: now, Definition: t.definition, VersionARN: t.versionARN,
+		AliasARN: t.aliasARN, TraceHeader: trace, LeaseOwner: s.opts.Node, LeaseExpiry: now.Add(s.opts.LeaseDuration),
+	}
+	cfg := s.engineConfig(rec)
+	cfg.RoleARN = t.sm.RoleARN
+	x := engine.New(c.machine, cfg)
+	l := e.newLive(rec, c.machine, cfg, x)
+	if t.testCase != nil {
+		l.dispatch = s.dispatcherFor(t.testCase)
+	}
+	l.mu.Lock()
+	b := x.Start(input, text, now)
+	tr := e.transition(l, 0, b)
+	l.mu.Unlock()
+	if err := s.store.CreateExecution(ctx, rec, tr); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			old, gerr := s.store.GetExecution(ctx, rec.ARN, 0)
+			if gerr == nil && old.Status == store.Running && old.Input == text {
+				return old, nil // idempotent while running with the same input
+			}
+			return nil, apiError(ErrExecutionAlreadyExists, "Execution Already Exists: '%s'", rec.ARN)
+		}
+		return nil, storeError("create execution", err)
+	}
+	l.snapshot = tr.Snapshot
+	if tr.Status.Terminal() {
+		l.ended = true
+		close(l.done)
+		return rec, nil
+	}
+	e.mu.Lock()
+	e.live[rec.ARN] = l
+	e.mu.Unlock()
+	for _, arn := range tr.QueuedActivities() {
+		e.wakePolls(arn)
+	}
+	e.run(l, b.Commands)
+	return rec, nil
+}
+
+// startExpress runs an EXPRESS execution in memory; its history is not kept
+// (as on AWS, where it goes to CloudWatch Logs). done, when set, receives
+// the result.
+func (s *Service) startExpress(t *target, c *compiled, name, text string, input any, trace string, done chan<- *runner.Result) (string, time.Time) {
+	start := s.now()
+	arn := s.resourceARN("express", t.sm.Name+":"+name+":"+uuid.NewString())
+	r := &runner.Runner{Dispatcher: s.dispatcherFor(t.testCase), Start: start}
+	cfg := engine.Config{
+		ExecutionARN: arn, Name: name, StateMachineARN: t.sm.ARN, StateMachineName: t.sm.Name,
+		RoleARN: t.sm.RoleARN, Region: s.opts.Region, Type: asl.TypeExpress, MaxEvents: -1,
+		VersionARN: t.versionARN, AliasARN: t.aliasARN, Seed: uint64(start.UnixNano()),
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(s.exec.ctx, 5*time.Minute)
+		defer cancel()
+		res, err := r.Run(ctx, c.machine, cfg, text)
+		if err != nil {
+			s.log.Error("express execution", "execution", arn, "err", err)
+		}
+		if done != nil {
+			done <- res
+		}
+	}()
+	_ = input
+	_ = trace
+	return arn, start
+}
+
+// StartSyncExecution runs an EXPRESS execution and returns its result.
+func (s *Service) StartSyncExecution(ctx context.Context, in *StartSyncExecutionInput) (*StartSyncExecutionOutput, error) {
+	if in.StateMachineArn == "" {
+		return nil, validation("null", "stateMachineArn", "Member must not be null")
+	}
+	t, err := s.resolveTarget(ctx, in.StateMachineArn)
+	if err != nil {
+		return nil, err
+	}
+	if t.sm.Type != store.Express {
+		return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+	}
+	name := uuid.NewString()
+	if in.Name != nil {
+		name = *in.Name
+		if !validName(name) {
+			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", name)
+		}
+	}
+	text, input, err := checkInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	c := s.compile(t.definition, string(t.sm.Type))
+	if c.machine == nil {
+		return nil, apiError(ErrInvalidDefinition, "%s", c.diags.InvalidDefinitionMessage())
+	}
+	done := make(chan *runner.Result, 1)
+	arn, start := s.startExpress(t, c, name, text, input, traceHeader(in.TraceHeader), done)
+	var res *runner.Result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if res == nil {
+		return nil, fmt.Errorf("express execution %s did not complete", arn)
+	}
+	out := &StartSyncExecutionOutput{
+		ExecutionArn: arn, StateMachineArn: t.sm.ARN, Name: name, StartDate: ts(start), StopDate: ts(res.Stop),
+		Status: string(res.Status), Error: res.Error, Cause: res.Cause,
+		InputDetails: &PayloadDetails{Included: true}, OutputDetails: &PayloadDetails{Included: true},
+		BillingDetails: &BillingDetails{BilledMemoryUsedInMB: 64, BilledDurationInMilliseconds: billed(res.Stop.Sub(start))},
+	}
+	if in.IncludedData == nil || *in.IncludedData != "METADATA_ONLY" {
+		out.Input = &text
+		if res.Status == engine.Succeeded {
+			out.Output = &res.Output
+		}
+	} else {
+		out.InputDetails.Included, out.OutputDetails.Included = false, false
+	}
+	if in.TraceHeader != nil {
+		out.TraceHeader = in.TraceHeader
+	}
+	return out, nil
+}
+
+// billed rounds a duration up to the next 100 ms, as Express billing does.
+func billed(d time.Duration) int64 {
+	ms := d.Milliseconds()
+	return max(100, (ms+99)/100*100)
+}
+
+// getExecution reads an execution, mapping "not found" to AWS's error.
+func (s *Service) getExecution(ctx context.Context, arn string, include store.Include) (*store.Execution, error) {
+	p, ok := parseARN(arn)
+	if !ok || (p.kind != "execution" && p.kind != "express") || len(p.parts) < 2 {
+		return nil, invalidArn(arn)
+	}
+	rec, err := s.store.GetExecution(ctx, arn, include)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apiError(ErrExecutionDoesNotExist, "Execution Does Not Exist: '%s'", arn)
+	}
+	if err != nil {
+		return nil, storeError("get execution", err)
+	}
+	return rec, nil
+}
+
+// DescribeExecution describes an execution.
+func (s *Service) DescribeExecution(ctx context.Context, in *DescribeExecutionInput) (*DescribeExecutionOutput, error) {
+	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeExecutionOutput{
+		ExecutionArn: rec.ARN, StateMachineArn: rec.StateMachineARN, Name: rec.Name, Status: string(rec.Status),
+		StartDate: ts(rec.StartDate), StopDate: ts(rec.StopDate), Error: rec.Error, Cause: rec.Cause,
+		InputDetails: &PayloadDetails{Included: true}, RedriveCount: &rec.RedriveCount, RedriveDate: ts(rec.RedriveDate),
+	}
+	if rec.Status != store.Running {
+		out.OutputDetails = &PayloadDetails{Included: true}
+	}
+	if in.IncludedData == nil || *in.IncludedData != "METADATA_ONLY" {
+		out.Input = &rec.Input
+		out.Output = rec.Output
+	} else {
+		out.InputDetails.Included = false
+		if out.OutputDetails != nil {
+			out.OutputDetails.Included = false
+		}
+	}
+	if rec.TraceHeader != "" {
+		out.TraceHeader = &rec.TraceHeader
+	}
+	if rec.MapRunARN != "" {
+		out.MapRunArn = &rec.MapRunARN
+	}
+	if rec.VersionARN != "" {
+		out.StateMachineVersionArn = &rec.VersionARN
+	}
+	if rec.AliasARN != "" {
+		out.StateMachineAliasArn = &rec.AliasARN
+	}
+	status, reason := redriveStatus(rec)
+	out.RedriveStatus, out.RedriveStatusReason = &status, reason
+	return out, nil
+}
+
+// redriveStatus says whether RedriveExecution may run an execution again.
+func redriveStatus(rec *store.Execution) (string, *string) {
+	switch rec.Status {
+	case store.Failed, store.TimedOut, store.Aborted:
+		if rec.Type == store.Express {
+			r := "Express executions cannot be redriven"
+			return "NOT_REDRIVABLE", &r
+		}
+		return "REDRIVABLE", nil
+	}
+	r := "Execution is " + string(rec.Status) + " and cannot be redriven"
+	return "NOT_REDRIVABLE", &r
+}
+
+// validStatus are the values statusFilter accepts.
+var validStatus = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+
+// ListExecutions lists a state machine's (or version's, alias's or map
+// run's) executions, newest first.
+func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (*ListExecutionsOutput, error) {
+	p := store.ListExecutionsParams{}
+	switch {
+	case in.MapRunArn != nil && *in.MapRunArn != "":
+		p.MapRunARN = *in.MapRunArn
+	case in.StateMachineArn != nil && *in.StateMachineArn != "":
+		arn := *in.StateMachineArn
+		pa, ok := parseARN(arn)
+		if !ok || pa.kind != "stateMachine" {
+			return nil, invalidArn(arn)
+		}
+		smARN := s.resourceARN("stateMachine", pa.parts[0])
+		sm, err := s.store.GetStateMachine(ctx, smARN)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+		}
+		if err != nil {
+			return nil, storeError("get state machine", err)
+		}
+		if sm.Type == store.Express {
+			return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+		}
+		switch {
+		case len(pa.parts) == 1:
+			p.StateMachineARN = arn
+		case isNumber(pa.parts[1]):
+			p.VersionARN = arn
+		default:
+			p.AliasARN = arn
+		}
+	default:
+		return nil, apiError(ErrValidation, "Must provide a StateMachine ARN or MapRun ARN")
+	}
+	if in.StatusFilter != nil {
+		ok := false
+		for _, v := range validStatus {
+			ok = ok || v == *in.StatusFilter
+		}
+		if !ok {
+			return nil, validation(*in.StatusFilter, "statusFilter", "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]")
+		}
+		p.Status = store.ExecutionStatus(*in.StatusFilter)
+	}
+	var err error
+	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
+		return nil, err
+	}
+	if in.NextToken != nil {
+		p.NextToken = *in.NextToken
+	}
+	page, err := s.store.ListExecutions(ctx, p)
+	if err != nil {
+		return nil, storeError("list executions", err)
+	}
+	out := &ListExecutionsOutput{Executions: []ExecutionListItem{}}
+	for _, e := range page.Items {
+		if in.RedriveFilter != nil && ((*in.RedriveFilter == "REDRIVEN") != (e.RedriveCount > 0)) {
+			continue
+		}
+		item := ExecutionListItem{ExecutionArn: e.ARN, StateMachineArn: e.StateMachineARN, Name: e.Name, Status: string(e.Status),
+			StartDate: ts(e.StartDate), StopDate: ts(e.StopDate)}
+		if e.VersionARN != "" {
+			item.StateMachineVersionArn = &e.VersionARN
+		}
+		if e.AliasARN != "" {
+			item.StateMachineAliasArn = &e.AliasARN
+		}
+		if e.MapRunARN != "" {
+			item.MapRunArn = &e.MapRunARN
+		}
+		if e.RedriveCount > 0 {
+			item.RedriveCount, item.RedriveDate = &e.RedriveCount, ts(e.RedriveDate)
+		}
+		out.Executions = append(out.Executions, item)
+	}
+	if page.NextToken != "" {
+		out.NextToken = &page.NextToken
+	}
+	return out, nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// maxResults checks a maxResults member: 0..1000 (0 means the default).
+func maxResults(p *int) (int, error) {
+	if p == nil {
+		return 0, nil
+	}
+	if *p > store.MaxMaxResults {
+		return 0, validation(*p, "maxResults", "Member must have value less than or equal to 1000")
+	}
+	if *p < 0 {
+		return 0, validation(*p, "maxResults", "Member must have value greater than or equal to 0")
+	}
+	return *p, nil
+}
+
+// GetExecutionHistory pages through an execution's history events.
+func (s *Service) GetExecutionHistory(ctx context.Context, in *GetExecutionHistoryInput) (*GetExecutionHistoryOutput, error) {
+	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Type == store.Express {
+		return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+	}
+	p := store.HistoryParams{ExecutionARN: rec.ARN, Reverse: in.ReverseOrder != nil && *in.ReverseOrder}
+	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
+		return nil, err
+	}
+	if in.NextToken != nil {
+		p.NextToken = *in.NextToken
+	}
+	page, err := s.store.History(ctx, p)
+	if err != nil {
+		return nil, storeError("history", err)
+	}
+	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	out := &GetExecutionHistoryOutput{Events: make([]json.RawMessage, 0, len(page.Items))}
+	for i := range page.Items {
+		ev := page.Items[i]
+		if !withData && ev.Details != nil {
+			d := *ev.Details
+			d.Input, d.Output, d.Parameters = nil, nil, nil
+			ev.Details = &d
+		}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, fmt.Errorf("encode event %d: %w", ev.ID, err)
+		}
+		out.Events = append(out.Events, b)
+	}
+	if page.NextToken != "" {
+		out.NextToken = &page.NextToken
+	}
+	return out, nil
+}
+
+// StopExecution stops a running execution (ExecutionAborted).
+func (s *Service) StopExecution(ctx context.Context, in *StopExecutionInput) (*StopExecutionOutput, error) {
+	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Type == store.Express {
+		return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+	}
+	if rec.Status == store.Running {
+		if l := s.exec.get(rec.ARN); l != nil {
+			if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.Stop(in.Error, in.Cause, now) }); err != nil && !errors.Is(err, errNotLive) {
+				return nil, err
+			}
+		} else {
+			return nil, fmt.Errorf("execution %s is driven by another node (%s)", rec.ARN, rec.LeaseOwner)
+		}
+		if rec, err = s.getExecution(ctx, rec.ARN, 0); err != nil {
+			return nil, err
+		}
+	}
+	return &StopExecutionOutput{StopDate: ts(rec.StopDate)}, nil
+}
+
+// DescribeStateMachineForExecution returns the definition an execution runs.
+func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *DescribeStateMachineForExecutionInput) (*DescribeStateMachineForExecutionOutput, error) {
+	rec, err := s.getExecution(ctx, in.ExecutionArn, store.IncludeDefinition)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeStateMachineForExecutionOutput{StateMachineArn: rec.StateMachineARN, Definition: rec.Definition, UpdateDate: ts(rec.StartDate)}
+	if p, ok := parseARN(rec.StateMachineARN); ok {
+		out.Name = p.parts[0]
+	}
+	if sm, err := s.store.GetStateMachine(ctx, rec.StateMachineARN); err == nil {
+		out.RoleArn = sm.RoleARN
+		out.UpdateDate = ts(sm.CreationDate)
+		if !sm.UpdateDate.IsZero() {
+			out.UpdateDate = ts(sm.UpdateDate)
+		}
+		out.LoggingConfiguration = loggingConfig(sm.LoggingConfiguration)
+		out.TracingConfiguration = tracingConfig(sm.TracingConfiguration)
+		if sm.RevisionID != "" {
+			out.RevisionId = &sm.RevisionID
+		}
+	}
+	if rec.MapRunARN != "" {
+		out.MapRunArn = &rec.MapRunARN
+	}
+	return out, nil
+}
+
+// loggingConfig returns a stored logging configuration, or AWS's default.
+func loggingConfig(text string) json.RawMessage {
+	if text == "" {
+		return json.RawMessage(`{"level":"OFF","includeExecutionData":false}`)
+	}
+	return json.RawMessage(text)
+}
+
+// tracingConfig returns a stored tracing configuration, or AWS's default.
+func tracingConfig(text string) json.RawMessage {
+	if text == "" {
+		return json.RawMessage(`{"enabled":false}`)
+	}
+	return json.RawMessage(text)
+}

@@ -1,0 +1,453 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"stepd/internal/asl"
+	"stepd/internal/store"
+)
+
+// Tag is a resource tag on the wire.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// CreateStateMachineInput is CreateStateMachine's request.
+type CreateStateMachineInput struct {
+	Name                 string          `json:"name"`
+	Definition           *string         `json:"definition"`
+	RoleArn              *string         `json:"roleArn"`
+	Type                 *string         `json:"type,omitempty"`
+	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
+	Tags                 []Tag           `json:"tags,omitempty"`
+	Publish              *bool           `json:"publish,omitempty"`
+	VersionDescription   *string         `json:"versionDescription,omitempty"`
+}
+
+// CreateStateMachineOutput is CreateStateMachine's response.
+type CreateStateMachineOutput struct {
+	StateMachineArn        string     `json:"stateMachineArn"`
+	CreationDate           *Timestamp `json:"creationDate"`
+	StateMachineVersionArn *string    `json:"stateMachineVersionArn,omitempty"`
+}
+
+// checkDefinition compiles a definition for a state machine of type smType
+// and reports its errors as InvalidDefinition.
+func (s *Service) checkDefinition(definition *string, smType string) (*compiled, error) {
+	if definition == nil {
+		return nil, validation("null", "definition", "Member must not be null")
+	}
+	if len(*definition) > 1024*1024 {
+		return nil, validation("...", "definition", "Member must have length less than or equal to 1048576")
+	}
+	c := s.compile(*definition, smType)
+	if c.machine == nil {
+		return nil, apiError(ErrInvalidDefinition, "%s", c.diags.InvalidDefinitionMessage())
+	}
+	return c, nil
+}
+
+// loggingLevel reads a logging configuration's level and checks that a
+// level other than OFF has exactly one destination.
+func checkLogging(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var lc struct {
+		Level                *string           `json:"level"`
+		IncludeExecutionData *bool             `json:"includeExecutionData"`
+		Destinations         []json.RawMessage `json:"destinations"`
+	}
+	if err := json.Unmarshal(raw, &lc); err != nil {
+		return "", apiError(ErrInvalidLoggingConfiguration, "Invalid Logging Configuration: %v", err)
+	}
+	level := "OFF"
+	if lc.Level != nil {
+		level = *lc.Level
+	}
+	switch level {
+	case "OFF", "ALL", "ERROR", "FATAL":
+	default:
+		return "", validation(level, "loggingConfiguration.level", "Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")
+	}
+	if level != "OFF" && len(lc.Destinations) != 1 {
+		return "", apiError(ErrInvalidLoggingConfiguration, "Invalid Logging Configuration: Must specify exactly one Log Destination.")
+	}
+	out := map[string]any{"level": level, "includeExecutionData": lc.IncludeExecutionData != nil && *lc.IncludeExecutionData}
+	if len(lc.Destinations) > 0 {
+		out["destinations"] = lc.Destinations
+	}
+	b, _ := json.Marshal(out)
+	return string(b), nil
+}
+
+func smType(p *string) (store.StateMachineType, error) {
+	if p == nil {
+		return store.Standard, nil
+	}
+	switch *p {
+	case "STANDARD", "EXPRESS":
+		return store.StateMachineType(*p), nil
+	}
+	return "", validation(*p, "type", "Member must satisfy enum value set: [STANDARD, EXPRESS]")
+}
+
+// CreateStateMachine creates a state machine. Creating one that exists
+// with the same definition, type and configuration returns it (AWS is
+// idempotent here); with a different one it is StateMachineAlreadyExists.
+func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachineInput) (*CreateStateMachineOutput, error) {
+	if !validName(in.Name) {
+		return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", in.Name)
+	}
+	typ, err := smType(in.Type)
+	if err != nil {
+		return nil, err
+	}
+	if in.RoleArn == nil || *in.RoleArn == "" {
+		return nil, validation("null", "roleArn", "Member must not be null")
+	}
+	if !strings.HasPrefix(*in.RoleArn, "arn:") {
+		return nil, apiError(ErrInvalidArn, "Invalid Arn: 'Invalid ARN prefix: %s'", *in.RoleArn)
+	}
+	if in.VersionDescription != nil && (in.Publish == nil || !*in.Publish) {
+		return nil, apiError(ErrValidation, "Version description can only be set when publish is true")
+	}
+	if _, err := s.checkDefinition(in.Definition, string(typ)); err != nil {
+		return nil, err
+	}
+	logging, err := checkLogging(in.LoggingConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 50 {
+		return nil, apiError(ErrTooManyTags, "Too many tags: at most 50 are allowed")
+	}
+	arn := s.resourceARN("stateMachine", in.Name)
+	sm := &store.StateMachine{
+		ARN: arn, Name: in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleArn,
+		LoggingConfiguration: logging, TracingConfiguration: string(in.TracingConfiguration),
+		Status: store.Active, CreationDate: s.now(), Tags: storeTags(in.Tags),
+	}
+	if err := s.store.CreateStateMachine(ctx, sm); err != nil {
+		if !errors.Is(err, store.ErrAlreadyExists) {
+			return nil, storeError("create state machine", err)
+		}
+		old, gerr := s.store.GetStateMachine(ctx, arn)
+		if gerr != nil {
+			return nil, storeError("get state machine", gerr)
+		}
+		if old.Definition != sm.Definition || old.Type != sm.Type || old.LoggingConfiguration != sm.LoggingConfiguration ||
+			old.TracingConfiguration != sm.TracingConfiguration || (in.Publish != nil && *in.Publish) {
+			return nil, apiError(ErrStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
+		}
+		return &CreateStateMachineOutput{StateMachineArn: arn, CreationDate: ts(old.CreationDate)}, nil
+	}
+	out := &CreateStateMachineOutput{StateMachineArn: arn, CreationDate: ts(sm.CreationDate)}
+	if in.Publish != nil && *in.Publish {
+		v := &store.Version{StateMachineARN: arn, CreationDate: sm.CreationDate}
+		if in.VersionDescription != nil {
+			v.Description = *in.VersionDescription
+		}
+		if err := s.store.PublishVersion(ctx, v); err != nil {
+			return nil, storeError("publish version", err)
+		}
+		out.StateMachineVersionArn = &v.ARN
+	}
+	return out, nil
+}
+
+func storeTags(tags []Tag) []store.Tag {
+	out := make([]store.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = store.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+// DescribeStateMachineInput is DescribeStateMachine's request.
+type DescribeStateMachineInput struct {
+	StateMachineArn string  `json:"stateMachineArn"`
+	IncludedData    *string `json:"includedData,omitempty"`
+}
+
+// DescribeStateMachineOutput is DescribeStateMachine's response.
+type DescribeStateMachineOutput struct {
+	StateMachineArn      string          `json:"stateMachineArn"`
+	Name                 string          `json:"name"`
+	Status               string          `json:"status,omitempty"`
+	Definition           string          `json:"definition"`
+	RoleArn              string          `json:"roleArn"`
+	Type                 string          `json:"type"`
+	CreationDate         *Timestamp      `json:"creationDate"`
+	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
+	Label                *string         `json:"label,omitempty"`
+	RevisionId           *string         `json:"revisionId,omitempty"`
+	Description          *string         `json:"description,omitempty"`
+}
+
+// stateMachineARN checks a state machine ARN (no version or alias) and
+// returns it with its name.
+func (s *Service) stateMachineARN(arn string) (string, string, error) {
+	p, ok := parseARN(arn)
+	if !ok || p.kind != "stateMachine" || len(p.parts) == 0 {
+		return "", "", invalidArn(arn)
+	}
+	return arn, p.parts[0], nil
+}
+
+// DescribeStateMachine describes a state machine or one of its versions.
+func (s *Service) DescribeStateMachine(ctx context.Context, in *DescribeStateMachineInput) (*DescribeStateMachineOutput, error) {
+	arn, name, err := s.stateMachineARN(in.StateMachineArn)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := parseARN(arn)
+	if len(p.parts) == 2 {
+		v, err := s.store.GetVersion(ctx, arn)
+		if err != nil {
+			return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+		}
+		sm, err := s.store.GetStateMachine(ctx, v.StateMachineARN)
+		if err != nil {
+			return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+		}
+		out := &DescribeStateMachineOutput{StateMachineArn: v.ARN, Name: name, Status: string(sm.Status), Definition: v.Definition,
+			RoleArn: v.RoleARN, Type: string(sm.Type), CreationDate: ts(v.CreationDate),
+			LoggingConfiguration: loggingConfig(v.LoggingConfiguration), TracingConfiguration: tracingConfig(v.TracingConfiguration)}
+		if v.RevisionID != "" {
+			out.RevisionId = &v.RevisionID
+		}
+		if v.Description != "" {
+			out.Description = &v.Description
+		}
+		return out, nil
+	}
+	sm, err := s.store.GetStateMachine(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+	}
+	if err != nil {
+		return nil, storeError("get state machine", err)
+	}
+	out := &DescribeStateMachineOutput{StateMachineArn: sm.ARN, Name: sm.Name, Status: string(sm.Status), Definition: sm.Definition,
+		RoleArn: sm.RoleARN, Type: string(sm.Type), CreationDate: ts(sm.CreationDate),
+		LoggingConfiguration: loggingConfig(sm.LoggingConfiguration), TracingConfiguration: tracingConfig(sm.TracingConfiguration)}
+	if sm.RevisionID != "" {
+		out.RevisionId = &sm.RevisionID
+	}
+	if sm.Description != "" {
+		out.Description = &sm.Description
+	}
+	if sm.Label != "" {
+		out.Label = &sm.Label
+	}
+	return out, nil
+}
+
+// UpdateStateMachineInput is UpdateStateMachine's request.
+type UpdateStateMachineInput struct {
+	StateMachineArn      string          `json:"stateMachineArn"`
+	Definition           *string         `json:"definition,omitempty"`
+	RoleArn              *string         `json:"roleArn,omitempty"`
+	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
+	Publish              *bool           `json:"publish,omitempty"`
+	VersionDescription   *string         `json:"versionDescription,omitempty"`
+}
+
+// UpdateStateMachineOutput is UpdateStateMachine's response.
+type UpdateStateMachineOutput struct {
+	UpdateDate             *Timestamp `json:"updateDate"`
+	RevisionId             *string    `json:"revisionId,omitempty"`
+	StateMachineVersionArn *string    `json:"stateMachineVersionArn,omitempty"`
+}
+
+// UpdateStateMachine changes a state machine's definition, role or
+// configuration; running executions keep the definition they started with.
+func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachineInput) (*UpdateStateMachineOutput, error) {
+	arn, _, err := s.stateMachineARN(in.StateMachineArn)
+	if err != nil {
+		return nil, err
+	}
+	if in.Definition == nil && in.RoleArn == nil && len(in.LoggingConfiguration) == 0 && len(in.TracingConfiguration) == 0 {
+		return nil, apiError(ErrMissingRequiredParameter, "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified")
+	}
+	if in.VersionDescription != nil && (in.Publish == nil || !*in.Publish) {
+		return nil, apiError(ErrValidation, "Version description can only be set when publish is true")
+	}
+	sm, err := s.store.GetStateMachine(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+	}
+	if err != nil {
+		return nil, storeError("get state machine", err)
+	}
+	if in.Definition != nil {
+		if _, err := s.checkDefinition(in.Definition, string(sm.Type)); err != nil {
+			return nil, err
+		}
+		sm.Definition = *in.Definition
+	}
+	if in.RoleArn != nil {
+		sm.RoleARN = *in.RoleArn
+	}
+	if len(in.LoggingConfiguration) > 0 {
+		if sm.LoggingConfiguration, err = checkLogging(in.LoggingConfiguration); err != nil {
+			return nil, err
+		}
+	}
+	if len(in.TracingConfiguration) > 0 {
+		sm.TracingConfiguration = string(in.TracingConfiguration)
+	}
+	sm.UpdateDate = s.now()
+	sm.RevisionID = uuid.NewString()
+	if err := s.store.UpdateStateMachine(ctx, sm); err != nil {
+		return nil, storeError("update state machine", err)
+	}
+	out := &UpdateStateMachineOutput{UpdateDate: ts(sm.UpdateDate), RevisionId: &sm.RevisionID}
+	if in.Publish != nil && *in.Publish {
+		v := &store.Version{StateMachineARN: arn, CreationDate: sm.UpdateDate}
+		if in.VersionDescription != nil {
+			v.Description = *in.VersionDescription
+		}
+		if err := s.store.PublishVersion(ctx, v); err != nil {
+			return nil, storeError("publish version", err)
+		}
+		out.StateMachineVersionArn = &v.ARN
+	}
+	return out, nil
+}
+
+// DeleteStateMachineInput is DeleteStateMachine's request.
+type DeleteStateMachineInput struct {
+	StateMachineArn string `json:"stateMachineArn"`
+}
+
+// DeleteStateMachine deletes a state machine with its versions and aliases.
+// Deleting one that does not exist succeeds (observed).
+func (s *Service) DeleteStateMachine(ctx context.Context, in *DeleteStateMachineInput) (*struct{}, error) {
+	arn, _, err := s.stateMachineARN(in.StateMachineArn)
+	if err != nil {
+		return nil, err
+	}
+	if p, _ := parseARN(arn); len(p.parts) > 1 {
+		return nil, apiError(ErrValidation, "Unsupported ARN for this operation: '%s'; use DeleteStateMachineVersion or DeleteStateMachineAlias", arn)
+	}
+	if err := s.store.DeleteStateMachine(ctx, arn); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, storeError("delete state machine", err)
+	}
+	return &struct{}{}, nil
+}
+
+// ListStateMachinesInput is ListStateMachines' request.
+type ListStateMachinesInput struct {
+	MaxResults *int    `json:"maxResults,omitempty"`
+	NextToken  *string `json:"nextToken,omitempty"`
+}
+
+// StateMachineListItem is one entry of ListStateMachines.
+type StateMachineListItem struct {
+	StateMachineArn string     `json:"stateMachineArn"`
+	Name            string     `json:"name"`
+	Type            string     `json:"type"`
+	CreationDate    *Timestamp `json:"creationDate"`
+}
+
+// ListStateMachinesOutput is ListStateMachines' response.
+type ListStateMachinesOutput struct {
+	StateMachines []StateMachineListItem `json:"stateMachines"`
+	NextToken     *string                `json:"nextToken,omitempty"`
+}
+
+// ListStateMachines lists state machines.
+func (s *Service) ListStateMachines(ctx context.Context, in *ListStateMachinesInput) (*ListStateMachinesOutput, error) {
+	p := store.ListParams{}
+	var err error
+	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
+		return nil, err
+	}
+	if in.NextToken != nil {
+		p.NextToken = *in.NextToken
+	}
+	page, err := s.store.ListStateMachines(ctx, p)
+	if err != nil {
+		return nil, storeError("list state machines", err)
+	}
+	out := &ListStateMachinesOutput{StateMachines: []StateMachineListItem{}}
+	for _, sm := range page.Items {
+		out.StateMachines = append(out.StateMachines, StateMachineListItem{StateMachineArn: sm.ARN, Name: sm.Name, Type: string(sm.Type), CreationDate: ts(sm.CreationDate)})
+	}
+	if page.NextToken != "" {
+		out.NextToken = &page.NextToken
+	}
+	return out, nil
+}
+
+// ValidateStateMachineDefinitionInput is the request of
+// ValidateStateMachineDefinition.
+type ValidateStateMachineDefinitionInput struct {
+	Definition *string `json:"definition"`
+	Type       *string `json:"type,omitempty"`
+	Severity   *string `json:"severity,omitempty"`
+	MaxResults *int    `json:"maxResults,omitempty"`
+}
+
+// Diagnostic is one finding of ValidateStateMachineDefinition.
+type Diagnostic struct {
+	Severity string  `json:"severity"`
+	Code     string  `json:"code"`
+	Message  string  `json:"message"`
+	Location *string `json:"location,omitempty"`
+}
+
+// ValidateStateMachineDefinitionOutput is its response.
+type ValidateStateMachineDefinitionOutput struct {
+	Result      string       `json:"result"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+	Truncated   bool         `json:"truncated"`
+}
+
+// ValidateStateMachineDefinition checks a definition and returns every
+// diagnostic.
+func (s *Service) ValidateStateMachineDefinition(ctx context.Context, in *ValidateStateMachineDefinitionInput) (*ValidateStateMachineDefinitionOutput, error) {
+	if in.Definition == nil {
+		return nil, validation("null", "definition", "Member must not be null")
+	}
+	typ, err := smType(in.Type)
+	if err != nil {
+		return nil, err
+	}
+	limit := 100
+	if in.MaxResults != nil && *in.MaxResults > 0 {
+		limit = *in.MaxResults
+	}
+	onlyErrors := in.Severity != nil && *in.Severity == "ERROR"
+	c := s.compile(*in.Definition, string(typ))
+	out := &ValidateStateMachineDefinitionOutput{Result: "OK", Diagnostics: []Diagnostic{}}
+	for _, d := range c.diags {
+		if d.Severity == asl.SeverityError {
+			out.Result = "FAIL"
+		} else if onlyErrors {
+			continue
+		}
+		if len(out.Diagnostics) == limit {
+			out.Truncated = true
+			continue
+		}
+		dd := Diagnostic{Severity: string(d.Severity), Code: d.Code, Message: d.Message}
+		if d.Location != "" {
+			loc := d.Location
+			dd.Location = &loc
+		}
+		out.Diagnostics = append(out.Diagnostics, dd)
+	}
+	return out, nil
+}

@@ -7,13 +7,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"stepd/internal/asl"
 	"stepd/internal/jsonata"
 )
 
 // jsonataEngine checks the syntax of JSONata expressions.
-var jsonataEngine = jsonata.New()
+var jsonataEngine = jsonata.New(jsonata.WithTimeLimit(10 * time.Second))
 
 // sharedDir is the team's shared reference material, next to the repository.
 const sharedDir = "../../../shared"

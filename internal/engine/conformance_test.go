@@ -143,7 +143,7 @@ func TestConformanceRecordedExecutions(t *testing.T) {
 }
 
 // jsonataEngine evaluates the JSONata cases.
-var jsonataEngine = jsonata.New()
+var jsonataEngine = jsonata.New(jsonata.WithTimeLimit(10 * time.Second))
 
 // runCase runs one recorded case and describes the first disagreement, or
 // returns "".

@@ -1,0 +1,58 @@
+// Package store is stepd's persistence seam: the Store interface the
+// service and the durable driver use, the data it keeps (state machines,
+// their versions and aliases, activities, tags, executions with their
+// history, timers and tasks), and the sentinel errors callers branch on.
+//
+// Three implementations live below it, each named for what it talks to:
+//
+//   - store/sqlite: modernc.org/sqlite in WAL mode, one writer connection and
+//     a read pool; the default store of `stepd serve`.
+//   - store/postgres: pgx v5; several `stepd serve` nodes share one database,
+//     coordinating through execution leases, FOR UPDATE SKIP LOCKED claims and
+//     LISTEN/NOTIFY wake-ups.
+//   - store/memstore: in memory, with the same behaviour; used for EXPRESS
+//     executions and as the model the other stores are checked against.
+//
+// Every implementation runs the same behaviour suite, store/storetest.
+//
+// # Transitions
+//
+// The engine turns each input of an execution into a batch of history
+// events, commands and a new snapshot of its state. The driver records that
+// batch as one Transition and calls Commit before it acts on any command.
+// Commit applies all of it atomically: the events are appended (ids dense,
+// continuing the stored history), the execution's status, output, error,
+// stop date, redrive fields and snapshot are replaced, and timers and tasks
+// are put and deleted. A Commit that fails leaves nothing behind.
+//
+// Commit is optimistic: a Transition names the event count it builds on
+// (PrevEventCount) and fails with ErrConflict when the stored history has
+// moved on, so a transition is applied at most once even when two nodes
+// believe they own an execution. SQL stores batch concurrent Commits into one
+// database transaction (group commit); each caller still learns its own
+// outcome.
+//
+// # Ownership
+//
+// Running executions are owned through leases: a node id and an expiry. A
+// node claims the RUNNING executions whose lease is free or expired
+// (ClaimExecutions, at start and periodically), renews its leases
+// (RenewLeases) and releases them on shutdown. A Commit that names an Owner
+// fails with ErrConflict when another node holds the lease. A Commit that
+// ends an execution releases its lease and deletes its remaining timers and
+// tasks, so timers and tasks only ever belong to RUNNING executions.
+//
+// # Conventions
+//
+//   - Times are stored with millisecond precision and read back in UTC; the
+//     zero time.Time means "not set".
+//   - Text (definitions, inputs, outputs, JSON configuration) is kept byte
+//     for byte; *string fields distinguish absent (nil) from empty.
+//   - Lists return a Page; NextToken is opaque, 1 to 1024 characters, stable
+//     across writes, and empty on the last page. MaxResults is 1 to 1000; 0
+//     means DefaultMaxResults.
+//   - List methods do not check that the parent they filter on exists; callers
+//     that must report a missing parent check it first.
+//   - Methods return errors wrapping the sentinels below; test them with
+//     errors.Is.
+package store

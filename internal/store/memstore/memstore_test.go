@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"stepd/internal/store"
+	"stepd/internal/store/memstore"
+	"stepd/internal/store/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
+}

@@ -818,7 +818,7 @@ func (s *Store) ListExecutions(ctx context.Context, p store.ListExecutionsParams
 	if err != nil {
 		return page, err
 	}
-	filter := string(field) + "\x00" + value + "\x00" + string(p.Status)
+	filter := cursor.ExecutionsFilter(field, value, p.Status)
 	var afterMs int64
 	var afterARN string
 	if p.NextToken != "" {

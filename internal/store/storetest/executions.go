@@ -15,7 +15,7 @@ var executionCases = []testCase{
 		h.createMachine("m")
 		e, first := newExecution(exec{sm: "m", name: "e", version: smARN("m") + ":1", alias: smARN("m") + ":a", lease: "n1", until: at(time.Minute)})
 		e.RedriveCount, e.Status, e.Snapshot = 99, store.Failed, []byte("ignored") // set by first
-		first.Cause = history.Str("")                                                // empty, not absent
+		first.Cause = history.Str("")                                              // empty, not absent
 		first.PutTimers = []store.Timer{{ID: "t1", Due: t0.Add(time.Second)}}
 		first.PutTasks = []store.Task{{ID: "k1", Token: "tok", ActivityARN: activityARN("a"), State: store.TaskQueued, Input: `{"x":1}`, Created: t0, HeartbeatSeconds: 5, TimeoutSeconds: 60}}
 		h.ok("create", h.s.CreateExecution(h.ctx, e, first))

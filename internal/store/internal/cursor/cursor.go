@@ -62,3 +62,9 @@ func Int(s string) (int64, error) {
 
 // Itoa formats a key part.
 func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ExecutionsFilter is the filter of a list of executions, for Encode and
+// Decode.
+func ExecutionsFilter(field store.ExecutionFilter, value string, status store.ExecutionStatus) string {
+	return string(field) + sep + value + sep + string(status)
+}

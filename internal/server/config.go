@@ -25,6 +25,7 @@ const (
 	EnvData    = "STEPD_DATA"
 	EnvRegion  = "STEPD_REGION"
 	EnvAccount = "STEPD_ACCOUNT"
+	EnvStore   = "STEPD_STORE"
 )
 
 // Config configures a [Server].
@@ -48,6 +49,13 @@ type Config struct {
 	// FunctionIdleTimeout is how long a warm environment is kept without
 	// work; default 10 minutes.
 	FunctionIdleTimeout time.Duration
+	// Store says where executions are kept: "" or "sqlite" for
+	// DATA/stepd.db, "sqlite:PATH" for another SQLite file, "memory" for
+	// nothing durable (tests, throw-away runs), or a postgres:// URL to
+	// share one PostgreSQL database between several nodes.
+	Store string
+	// Node names this process in execution leases; default a random id.
+	Node string
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
 }
@@ -63,6 +71,7 @@ func FromEnv(getenv func(string) string) Config {
 		DataDir: getenv(EnvData),
 		Region:  getenv(EnvRegion),
 		Account: getenv(EnvAccount),
+		Store:   getenv(EnvStore),
 	}.WithDefaults()
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"stepd/internal/api"
 	"stepd/internal/lambda"
+	"stepd/internal/sfn"
+	"stepd/internal/store"
 )
 
 // Version is reported by the health endpoint; cmd/stepd sets it.
@@ -27,6 +29,8 @@ type Server struct {
 	http    *http.Server
 	router  *api.Router
 	lambda  *lambda.Service
+	store   store.Store
+	sfn     *sfn.Service
 	started time.Time
 }
 
@@ -63,11 +67,34 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, ln: ln, lambda: fns, router: api.NewRouter(log)}
+	if cfg.Node == "" {
+		if cfg.Node, err = nodeID(dataDir); err != nil {
+			ln.Close()
+			_ = fns.Close(context.Background())
+			return nil, err
+		}
+	}
+	st, err := openStore(cfg.Store, dataDir, log)
+	if err != nil {
+		ln.Close()
+		_ = fns.Close(context.Background())
+		return nil, err
+	}
+	svc, err := sfn.New(sfn.Options{
+		Store: st, Functions: fns, Region: cfg.Region, Account: cfg.Account, Node: cfg.Node,
+		Logger: log.With("component", "sfn"),
+	})
+	if err != nil {
+		ln.Close()
+		_ = fns.Close(context.Background())
+		_ = st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, ln: ln, lambda: fns, store: st, sfn: svc, router: api.NewRouter(log)}
 	s.cfg.DataDir = dataDir
 
-	// Services on the one port. The Step Functions API attaches here too:
-	// s.router.Targets().Register("AWSStepFunctions", handler).
+	// Every service on the one port.
+	api.RegisterStepFunctions(s.router, svc)
 	api.RegisterLambda(s.router, fns)
 	api.RegisterLogs(s.router, fns.Logs(), cfg.Region, cfg.Account)
 	s.router.HandleFunc("GET /health", s.health)
@@ -98,6 +125,10 @@ func (s *Server) Lambda() *lambda.Service { return s.lambda }
 // ShutdownTimeout) and stops every function environment.
 func (s *Server) Run(ctx context.Context) error {
 	s.started = time.Now()
+	// Recover the executions a crash or a stop left running before serving.
+	if err := s.sfn.Start(ctx); err != nil {
+		return fmt.Errorf("start the Step Functions service: %w", err)
+	}
 	s.log.Info("stepd listening", "addr", s.URL(), "data", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
@@ -114,12 +145,22 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Warn("HTTP shutdown", "err", err)
 		_ = s.http.Close()
 	}
-	// Function environments get their own deadline: the HTTP shutdown may
-	// have used all of the first.
+	// The executions stop and release their leases, then the function
+	// environments stop; each gets its own deadline.
 	lctx, lcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer lcancel()
+	var errs []error
+	if err := s.sfn.Close(lctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop the Step Functions service: %w", err))
+	}
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close the store: %w", err))
+	}
 	if err := s.lambda.Close(lctx); err != nil {
-		return errors.Join(serveErr, err)
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return errors.Join(append([]error{serveErr}, errs...)...)
 	}
 	s.log.Info("stepd stopped")
 	return serveErr
@@ -132,7 +173,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 		"version":  Version,
 		"region":   s.cfg.Region,
 		"account":  s.cfg.Account,
-		"services": []string{"lambda", "logs"},
+		"services": []string{"states", "lambda", "logs"},
 		"uptime":   time.Since(s.started).Round(time.Millisecond).String(),
 	})
 	w.Header().Set("Content-Type", "application/json")

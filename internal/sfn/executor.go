@@ -60,7 +60,12 @@ func newExecutor(s *Service) *executor {
 }
 
 // start recovers what this node can claim, then runs the background loops.
+// Leases this node still holds from before a crash are released first, so
+// they are claimed again at once instead of after they expire.
 func (e *executor) start(ctx context.Context) error {
+	if _, err := e.s.store.ReleaseLeases(ctx, e.s.opts.Node); err != nil {
+		return fmt.Errorf("release this node's old leases: %w", err)
+	}
 	if err := e.claim(ctx); err != nil {
 		return err
 	}

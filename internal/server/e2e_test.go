@@ -74,6 +74,26 @@ func wantPayload(tmpl string, payload []byte) string {
 }
 
 // TestAWSCLI drives the real aws CLI (v1 syntax) against stepd serve.
+// awsCLI returns a function that runs the real aws CLI against url, in dir,
+// with throw-away credentials, and returns its JSON output or its error
+// message.
+func awsCLI(url, dir string) func(args ...string) ([]byte, error) {
+	return func(args ...string) ([]byte, error) {
+		cmd := exec.Command("aws", append(args, "--endpoint-url", url, "--output", "json")...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
+			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
+			"AWS_DISABLE_HOST_PREFIX_INJECTION=true")
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return out, errors.New(strings.TrimSpace(stderr.String()))
+		}
+		return out, nil
+	}
+}
+
 func TestAWSCLI(t *testing.T) {
 	needTool(t, "aws")
 	needTool(t, "python3")
@@ -84,19 +104,7 @@ func TestAWSCLI(t *testing.T) {
 	if err := os.WriteFile(zipPath, zipData, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	aws := func(args ...string) ([]byte, error) {
-		cmd := exec.Command("aws", append(args, "--endpoint-url", srv.URL(), "--output", "json")...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
-			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
-		cmd.Dir = work
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return out, errors.New(strings.TrimSpace(stderr.String()))
-		}
-		return out, nil
-	}
+	aws := awsCLI(srv.URL(), work)
 	version, _ := exec.Command("aws", "--version").CombinedOutput()
 	cliV2 := strings.HasPrefix(string(version), "aws-cli/2")
 	out, err := aws("lambda", "create-function", "--function-name", "MockAPIFunction", "--runtime", "python3.12",

@@ -140,6 +140,8 @@ func dsn(path string, busy time.Duration, writer bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(0)")
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "wal_autocheckpoint(10000)")
 	if writer {
 		q.Set("_txlock", "immediate")
 	} else {
@@ -408,3 +410,12 @@ const maxMillis = math.MaxInt64
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
+
+// GroupCommitStats returns how many group-commit batches were written and
+// how many transitions they held (0, 0 with NoGroupCommit).
+func (s *Store) GroupCommitStats() (batches, transitions uint64) {
+	if s.gc == nil {
+		return 0, 0
+	}
+	return s.gc.Stats()
+}

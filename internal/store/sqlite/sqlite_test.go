@@ -11,7 +11,7 @@ import (
 )
 
 // open opens a store on a fresh file in t's temporary directory.
-func open(t *testing.T, opts sqlite.Options) *sqlite.Store {
+func open(t testing.TB, opts sqlite.Options) *sqlite.Store {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = quiet
@@ -44,6 +44,24 @@ func TestStore(t *testing.T) {
 					}
 					return p
 				}))
+		})
+	}
+}
+
+// BenchmarkStore runs the storetest benchmarks with and without group
+// commit, side by side:
+//
+//	go test -run '^$' -bench . -benchtime 50000x ./internal/store/sqlite/
+func BenchmarkStore(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts sqlite.Options
+	}{
+		{"GroupCommit", sqlite.Options{Logger: quiet}},
+		{"NoGroupCommit", sqlite.Options{NoGroupCommit: true, Logger: quiet}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			storetest.Benchmarks(b, func(b *testing.B) store.Store { return open(b, c.opts) })
 		})
 	}
 }

@@ -31,7 +31,7 @@ func needTool(t *testing.T, name string) {
 
 // mockAPIZip zips ../shared/seed-tutorial/mock_api/ (the tutorial's
 // function) or skips the test.
-func mockAPIZip(t *testing.T) []byte {
+func mockAPIZip(t testing.TB) []byte {
 	t.Helper()
 	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "seed-tutorial", "mock_api"))
 	entries, err := os.ReadDir(dir)
@@ -176,7 +176,7 @@ func TestAWSCLI(t *testing.T) {
 	}
 }
 
-func lambdaClient(t *testing.T, url string) *lambda.Client {
+func lambdaClient(t testing.TB, url string) *lambda.Client {
 	t.Helper()
 	return lambda.New(lambda.Options{
 		Region:       "us-east-1",
@@ -185,7 +185,7 @@ func lambdaClient(t *testing.T, url string) *lambda.Client {
 	})
 }
 
-func createMockAPI(t *testing.T, c *lambda.Client, name string) *lambda.CreateFunctionOutput {
+func createMockAPI(t testing.TB, c *lambda.Client, name string) *lambda.CreateFunctionOutput {
 	t.Helper()
 	out, err := c.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
 		FunctionName: aws.String(name),

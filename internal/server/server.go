@@ -179,3 +179,6 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
 }
+
+// StepFunctions returns the Step Functions service.
+func (s *Server) StepFunctions() *sfn.Service { return s.sfn }

@@ -178,8 +178,7 @@ func (e *executor) startStandard(ctx context.Context, t *target, c *compiled, na
 		Status: store.Running, Input: text, StartDate: now, Definition: t.definition, VersionARN: t.versionARN,
 		AliasARN: t.aliasARN, TraceHeader: trace, LeaseOwner: s.opts.Node, LeaseExpiry: now.Add(s.opts.LeaseDuration),
 	}
-	cfg := s.engineConfig(rec)
-	cfg.RoleARN = t.sm.RoleARN
+	cfg := s.engineConfig(rec, t.sm.RoleARN)
 	x := engine.New(c.machine, cfg)
 	l := e.newLive(rec, c.machine, cfg, x)
 	if t.testCase != nil {

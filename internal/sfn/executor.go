@@ -166,7 +166,7 @@ func (e *executor) resume(rec *store.Execution) error {
 	if c.machine == nil {
 		return fmt.Errorf("its definition no longer compiles: %s", c.diags.InvalidDefinitionMessage())
 	}
-	cfg := e.s.engineConfig(rec)
+	cfg := e.s.engineConfig(rec, e.s.roleOf(rec))
 	x, err := engine.Restore(c.machine, cfg, rec.Snapshot)
 	if err != nil {
 		return err
@@ -210,8 +210,9 @@ func (e *executor) resume(rec *store.Execution) error {
 	return nil
 }
 
-// engineConfig is the engine's view of a stored execution.
-func (s *Service) engineConfig(rec *store.Execution) engine.Config {
+// engineConfig is the engine's view of a stored execution running with
+// role.
+func (s *Service) engineConfig(rec *store.Execution, role string) engine.Config {
 	h := fnv.New64a()
 	h.Write([]byte(rec.ARN))
 	smName := rec.StateMachineARN
@@ -224,7 +225,7 @@ func (s *Service) engineConfig(rec *store.Execution) engine.Config {
 	}
 	return engine.Config{
 		ExecutionARN: rec.ARN, Name: rec.Name, StateMachineARN: rec.StateMachineARN, StateMachineName: smName,
-		RoleARN: s.roleOf(rec), Region: s.opts.Region, Type: string(rec.Type), Seed: h.Sum64(),
+		RoleARN: role, Region: s.opts.Region, Type: string(rec.Type), Seed: h.Sum64(),
 		RedriveCount: rec.RedriveCount, VersionARN: rec.VersionARN, AliasARN: rec.AliasARN, MaxEvents: maxEvents,
 	}
 }

@@ -99,6 +99,15 @@ func (s *Service) waitEnded(ctx context.Context, arn string) (*store.Execution, 
 				return nil, ctx.Err()
 			}
 		}
+		// Not running here: either it ended between the two reads (an
+		// execution leaves the live set only after its last commit), or
+		// another node drives it, which is polled.
+		if rec, err = s.store.GetExecution(ctx, arn, 0); err != nil {
+			return nil, err
+		}
+		if rec.Status.Terminal() {
+			return rec, nil
+		}
 		select {
 		case <-time.After(time.Second):
 		case <-ctx.Done():
@@ -155,4 +164,13 @@ func getString(o *jsonv.Object, key string) (string, bool) {
 	v, ok := o.Get(key)
 	s, isStr := v.(string)
 	return s, ok && isStr
+}
+
+// WaitForExecution blocks until an execution has ended (or ctx ends) and
+// describes it.
+func (s *Service) WaitForExecution(ctx context.Context, arn string) (*DescribeExecutionOutput, error) {
+	if _, err := s.waitEnded(ctx, arn); err != nil {
+		return nil, err
+	}
+	return s.DescribeExecution(ctx, &DescribeExecutionInput{ExecutionArn: arn})
 }

@@ -72,6 +72,9 @@ type compiler struct {
 	collector
 	opts  Options
 	names map[string]bool // every state name, machine-wide: names must be unique
+	// jsonataStates is what $states offers the expressions being compiled
+	// beyond input and context (see withStates).
+	jsonataStates statesFields
 }
 
 // machine compiles a States block: the top level (depth 0), a Parallel branch
@@ -347,6 +350,7 @@ func (c *compiler) compileJSONata(src string, at path) JSONataExpr {
 		}
 		return nil
 	}
+	c.checkJSONataReferences(src, at)
 	return e
 }
 

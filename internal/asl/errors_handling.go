@@ -158,11 +158,11 @@ func (c *compiler) catch(s *State, obj *jsonv.Object, at path) {
 				c.languageError(eat, JSONata, "ResultPath")
 			}
 			if o, ok := co.Get("Output"); ok {
-				k.Output = c.jsonataTemplate(o, eat.key("Output"), "Output")
+				c.withStates(statesErrorOutput, func() { k.Output = c.jsonataTemplate(o, eat.key("Output"), "Output") })
 			}
 		}
 		if a, ok := co.Get("Assign"); ok {
-			k.Assign = c.assign(s, a, eat.key("Assign"))
+			c.withStates(statesErrorOutput, func() { k.Assign = c.assign(s, a, eat.key("Assign")) })
 		}
 		s.Catch = append(s.Catch, k)
 	}

@@ -135,11 +135,11 @@ func (c *compiler) dataFlow(s *State, obj *jsonv.Object, at path) {
 			s.Arguments = c.jsonataTemplate(v, at.key("Arguments"), "Arguments")
 		}
 		if v, ok := obj.Get("Output"); ok {
-			s.Output = c.jsonataTemplate(v, at.key("Output"), "Output")
+			c.withStates(resultFields(s.Type), func() { s.Output = c.jsonataTemplate(v, at.key("Output"), "Output") })
 		}
 	}
 	if v, ok := obj.Get("Assign"); ok {
-		s.Assign = c.assign(s, v, at.key("Assign"))
+		c.withStates(resultFields(s.Type), func() { s.Assign = c.assign(s, v, at.key("Assign")) })
 	}
 	if s.Type == TypeTask || s.Type == TypeParallel || s.Type == TypeMap {
 		c.retry(s, obj, at)

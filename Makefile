@@ -16,7 +16,10 @@ FUZZ_TARGETS := \
 	./internal/jsonpath:FuzzGet \
 	./internal/intrinsic:FuzzParse \
 	./internal/intrinsic:FuzzEval \
-	./internal/jsonata:FuzzEval
+	./internal/jsonata:FuzzEval \
+	./internal/jsonata:FuzzParse \
+	./internal/asl:FuzzCompile \
+	./internal/asl:FuzzUnsupportedReferences
 
 .PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
 
@@ -55,7 +58,7 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s $$pkg; \
 	done
 
 ## bench: the benchmarks whose numbers the closing notes report.

@@ -30,6 +30,33 @@ func passChain(n int) string {
 	return b.String()
 }
 
+// outputChain is n Pass states that each rebuild their input: JSONata
+// (an Output expression) or the JSONPath equivalent (Parameters).
+func outputChain(n int, jsonata bool) string {
+	var b strings.Builder
+	if jsonata {
+		b.WriteString(`{"QueryLanguage": "JSONata", "StartAt": "S0", "States": {`)
+	} else {
+		b.WriteString(`{"StartAt": "S0", "States": {`)
+	}
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		next := fmt.Sprintf(`"Next": "S%d"`, i+1)
+		if i == n-1 {
+			next = `"End": true`
+		}
+		if jsonata {
+			fmt.Fprintf(&b, `"S%d": {"Type": "Pass", "Output": {"a": "{%% $states.input.a %%}", "n": %d}, %s}`, i, i, next)
+		} else {
+			fmt.Fprintf(&b, `"S%d": {"Type": "Pass", "Parameters": {"a.$": "$.a", "n": %d}, %s}`, i, i, next)
+		}
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
 // choiceLoop counts $.i up to n with a Pass that increments and a Choice
 // that loops: 2 states per round.
 const choiceLoop = `{"StartAt": "Check", "States": {
@@ -43,7 +70,7 @@ const mapOver = `{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "
 
 func compile(b *testing.B, def string) *asl.Machine {
 	b.Helper()
-	m, diags := asl.Compile([]byte(def), asl.Options{})
+	m, diags := asl.Compile([]byte(def), asl.Options{JSONata: jsonataEngine})
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
@@ -83,6 +110,8 @@ func BenchmarkTransitions(b *testing.B) {
 		{"PassChain100", passChain(100), jsonv.NewObject(0), "{}"},
 		{"ChoiceLoop1000", choiceLoop, jsonv.ObjectOf("i", int64(0)), `{"i":0}`},
 		{"Map1000", mapOver, jsonv.ObjectOf("items", items), jsonv.Marshal(jsonv.ObjectOf("items", items))},
+		{"OutputChain100JSONPath", outputChain(100, false), jsonv.ObjectOf("a", int64(1)), `{"a":1}`},
+		{"OutputChain100JSONata", outputChain(100, true), jsonv.ObjectOf("a", int64(1)), `{"a":1}`},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -83,7 +83,11 @@ func (e *GojaEngine) Compile(expr string) (Expr, error) {
 	if out.kind == outcomeFailed {
 		return nil, out.err
 	}
-	return &gojaExpr{src: expr, eng: e}, nil
+	full := &gojaExpr{src: expr, eng: e}
+	if variable, steps, ok := parsePath(expr); ok {
+		return &pathExpr{src: expr, variable: variable, steps: steps, full: full}, nil
+	}
+	return full, nil
 }
 
 type gojaExpr struct {

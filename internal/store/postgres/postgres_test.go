@@ -1,0 +1,142 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"stepd/internal/store"
+	"stepd/internal/store/postgres"
+	"stepd/internal/store/storetest"
+)
+
+// EnvDSN names the environment variable with the DSN of the PostgreSQL the
+// tests use; without it they try the database scripts/postgres.sh creates.
+const EnvDSN = "STEPD_TEST_POSTGRES"
+
+// defaultDSN is what scripts/postgres.sh prints.
+const defaultDSN = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
+
+var quiet = slog.New(slog.DiscardHandler)
+
+var (
+	reachOnce sync.Once
+	reachDSN  string
+	reachErr  error
+)
+
+// dsn returns the test database's DSN, or skips t when no server answers.
+func dsn(t testing.TB) string {
+	t.Helper()
+	reachOnce.Do(func() {
+		reachDSN = os.Getenv(EnvDSN)
+		if reachDSN == "" {
+			reachDSN = defaultDSN
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, reachDSN)
+		if err != nil {
+			reachErr = err
+			return
+		}
+		reachErr = conn.Ping(ctx)
+		_ = conn.Close(ctx)
+	})
+	if reachErr != nil {
+		t.Skipf("no PostgreSQL at %s (%v): run scripts/postgres.sh, or set %s to a DSN", reachDSN, reachErr, EnvDSN)
+	}
+	return reachDSN
+}
+
+// freshSchema returns the name of a new schema that is dropped when t ends.
+func freshSchema(t testing.TB) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "stepd_test_" + hex.EncodeToString(b[:])
+	url := dsn(t)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// open opens a store on a fresh schema (which goes when t ends).
+func open(t testing.TB, opts postgres.Options) *postgres.Store {
+	t.Helper()
+	url := dsn(t)
+	opts.Schema = freshSchema(t)
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = 4
+	}
+	s, err := postgres.Open(t.Context(), url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStore(t *testing.T) {
+	dsn(t)
+	for _, c := range []struct {
+		name string
+		opts postgres.Options
+	}{
+		{"GroupCommit", postgres.Options{}},
+		{"NoGroupCommit", postgres.Options{NoGroupCommit: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.Run(t, func(t *testing.T) store.Store { return open(t, c.opts) },
+				storetest.WithPeer(func(t *testing.T, s store.Store) store.Store {
+					// A second node on the same schema.
+					opts := c.opts
+					opts.Schema, opts.Logger, opts.MaxConns = s.(*postgres.Store).Schema(), quiet, 4
+					p, err := postgres.Open(t.Context(), dsn(t), opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return p
+				}))
+		})
+	}
+}
+
+// BenchmarkStore runs the storetest benchmarks with and without group
+// commit, side by side:
+//
+//	go test -run '^$' -bench . -benchtime 20000x ./internal/store/postgres/
+func BenchmarkStore(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts postgres.Options
+	}{
+		{"GroupCommit", postgres.Options{}},
+		{"NoGroupCommit", postgres.Options{NoGroupCommit: true, MaxConns: 16}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			storetest.Benchmarks(b, func(b *testing.B) store.Store { return open(b, c.opts) })
+		})
+	}
+}

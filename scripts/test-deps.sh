@@ -21,3 +21,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# PostgreSQL for the store tests (internal/store/postgres): start the local
+# cluster and create the stepd role and database; the tests find them at the
+# DSN the script prints (or at $STEPD_TEST_POSTGRES). Without PostgreSQL
+# those tests skip, so a failure here only warns.
+if ! "$(dirname "$0")/postgres.sh" >/dev/null; then
+	echo "test-deps: PostgreSQL unavailable; the internal/store/postgres tests will skip" >&2
+fi

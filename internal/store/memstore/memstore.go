@@ -923,7 +923,7 @@ func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[
 	if p.Reverse {
 		start := n
 		if p.NextToken != "" {
-			start = from - 1
+			start = min(from-1, n) // the history may have been replaced since
 		}
 		for id := start; id >= 1 && len(ids) <= limit; id-- {
 			ids = append(ids, id)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/store"
+	"stepd/internal/store/memstore"
 	"stepd/internal/store/postgres"
 	"stepd/internal/store/storetest"
 )
@@ -139,4 +140,12 @@ func BenchmarkStore(b *testing.B) {
 			storetest.Benchmarks(b, func(b *testing.B) store.Store { return open(b, c.opts) })
 		})
 	}
+}
+
+// TestModel runs random operation sequences against the PostgreSQL store
+// and a memstore, which must agree on every result.
+func TestModel(t *testing.T) {
+	dsn(t)
+	storetest.RunModel(t, func() store.Store { return memstore.New() },
+		func(t *testing.T) store.Store { return open(t, postgres.Options{}) }, 4, 1000)
 }

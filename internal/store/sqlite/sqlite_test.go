@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stepd/internal/store"
+	"stepd/internal/store/memstore"
 	"stepd/internal/store/sqlite"
 	"stepd/internal/store/storetest"
 )
@@ -64,4 +65,11 @@ func BenchmarkStore(b *testing.B) {
 			storetest.Benchmarks(b, func(b *testing.B) store.Store { return open(b, c.opts) })
 		})
 	}
+}
+
+// TestModel runs random operation sequences against the SQLite store and a
+// memstore, which must agree on every result.
+func TestModel(t *testing.T) {
+	storetest.RunModel(t, func() store.Store { return memstore.New() },
+		func(t *testing.T) store.Store { return open(t, sqlite.Options{Logger: quiet}) }, 8, 1500)
 }

@@ -258,6 +258,24 @@ var historyCases = []testCase{
 		_, err = h.s.History(h.ctx, store.HistoryParams{ExecutionARN: execARN("m", "nope")})
 		h.is("missing execution", err, store.ErrNotFound)
 	}},
+	{"TokenOutlivesTheHistory", func(h *harness) {
+		h.createMachine("m")
+		e := h.createExecution(exec{sm: "m", name: "e"})
+		h.ok("commit", h.s.Commit(h.ctx, next(e.ARN, 2, 10)))
+		rev, err := h.s.History(h.ctx, store.HistoryParams{ExecutionARN: e.ARN, Reverse: true, MaxResults: 2})
+		h.ok("page", err)
+		fwd, err := h.s.History(h.ctx, store.HistoryParams{ExecutionARN: e.ARN, MaxResults: 11})
+		h.ok("page", err)
+		// The execution goes and comes back with a shorter history.
+		h.ok("delete", h.s.DeleteExecution(h.ctx, e.ARN))
+		h.createExecution(exec{sm: "m", name: "e"})
+		p, err := h.s.History(h.ctx, store.HistoryParams{ExecutionARN: e.ARN, Reverse: true, NextToken: rev.NextToken})
+		h.ok("reverse page after the history shrank", err)
+		h.equal("reverse page after the history shrank", eventIDs(p.Items), []int64{2, 1})
+		p, err = h.s.History(h.ctx, store.HistoryParams{ExecutionARN: e.ARN, NextToken: fwd.NextToken})
+		h.ok("forward page after the history shrank", err)
+		h.equal("forward page after the history shrank", len(p.Items), 0)
+	}},
 	{"DefaultPageSize", func(h *harness) {
 		h.createMachine("m")
 		e := h.createExecution(exec{sm: "m", name: "e"})

@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/store"
 )
+
+// flushTimeout bounds the writing of one batch, so that a stuck database
+// fails the Commits waiting on it instead of hanging them.
+const flushTimeout = time.Minute
 
 // pending is a validated, normalized transition with its events encoded,
 // ready to write. Encoding happens in the caller's goroutine.
@@ -73,7 +78,8 @@ func (s *Store) commitOne(ctx context.Context, p *pending) error {
 // the transaction fails, each transition is retried in its own, so that
 // one bad transition cannot fail the others.
 func (s *Store) flush(batch []*pending) []error {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
 	errs, err := s.write(ctx, batch)
 	if err == nil {
 		return errs

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,4 +149,25 @@ func TestModel(t *testing.T) {
 	dsn(t)
 	storetest.RunModel(t, func() store.Store { return memstore.New() },
 		func(t *testing.T) store.Store { return open(t, postgres.Options{}) }, 4, 1000)
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, c := range []struct {
+		opts postgres.Options
+		ok   bool
+	}{
+		{postgres.Options{}, true},
+		{postgres.Options{Schema: "stepd_1"}, true},
+		{postgres.Options{Schema: "1abc"}, false},
+		{postgres.Options{Schema: "a;DROP"}, false},
+		{postgres.Options{Schema: strings.Repeat("a", 58)}, false},
+		{postgres.Options{MaxConns: -1}, false},
+	} {
+		if err := c.opts.Validate(); (err == nil) != c.ok {
+			t.Errorf("Validate(%+v) = %v", c.opts, err)
+		}
+	}
+	if _, err := postgres.Open(t.Context(), "postgres://127.0.0.1:1/x", postgres.Options{Schema: "bad-name"}); err == nil {
+		t.Error("Open with a bad schema name: no error")
+	}
 }

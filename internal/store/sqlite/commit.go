@@ -6,9 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"stepd/internal/store"
 )
+
+// flushTimeout bounds the writing of one batch, so that a stuck database
+// fails the Commits waiting on it instead of hanging them.
+const flushTimeout = time.Minute
 
 // pending is a validated, normalized transition with its events encoded,
 // ready to write. Encoding happens in the caller's goroutine, so that the
@@ -64,7 +69,10 @@ func (s *Store) publishQueued(p *pending) {
 // written (not found, conflict): the batch's transaction goes on.
 type refused struct{ err error }
 
+// Error returns the refusal's message.
 func (r refused) Error() string { return r.err.Error() }
+
+// Unwrap returns the refusal.
 func (r refused) Unwrap() error { return r.err }
 
 // commitOne writes one transition in its own transaction.
@@ -86,7 +94,8 @@ func (s *Store) commitOne(ctx context.Context, p *pending) error {
 // rolled back and each transition is retried in its own, so that one bad
 // transition cannot fail the others.
 func (s *Store) flush(batch []*pending) []error {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
 	errs := make([]error, len(batch))
 	if len(batch) == 1 {
 		errs[0] = s.commitOne(ctx, batch[0])

@@ -65,6 +65,7 @@ type idFirst struct {
 	id *int64
 }
 
+// Scan scans the id, then dest.
 func (f idFirst) Scan(dest ...any) error { return f.r.Scan(append([]any{f.id}, dest...)...) }
 
 // RenewLeases implements store.Store.

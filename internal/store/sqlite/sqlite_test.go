@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stepd/internal/store"
@@ -72,4 +74,51 @@ func BenchmarkStore(b *testing.B) {
 func TestModel(t *testing.T) {
 	storetest.RunModel(t, func() store.Store { return memstore.New() },
 		func(t *testing.T) store.Store { return open(t, sqlite.Options{Logger: quiet}) }, 8, 1500)
+}
+
+// TestReopen checks that Open keeps an existing database (migrations are
+// applied once) and refuses one whose schema is newer than it knows.
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "data", "stepd.db") // the directory is created
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := &store.StateMachine{ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:m", Name: "m", Type: store.Standard, Definition: "{}"}
+	if err := s.CreateStateMachine(t.Context(), sm); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(t.Context(), path, sqlite.Options{Logger: quiet})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if _, err := s.GetStateMachine(t.Context(), sm.ARN); err != nil {
+		t.Errorf("after reopening: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions int
+	if err := db.QueryRow(`SELECT count(*) FROM stepd_migrations`).Scan(&versions); err != nil || versions != 1 {
+		t.Errorf("%d migrations recorded (%v), want 1", versions, err)
+	}
+	if _, err := db.Exec(`INSERT INTO stepd_migrations (version, name, applied_at) VALUES (99, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	if s, err := sqlite.Open(t.Context(), path, sqlite.Options{Logger: quiet}); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema: %v", err)
+		if s != nil {
+			_ = s.Close()
+		}
+	}
 }

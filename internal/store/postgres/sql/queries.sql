@@ -165,37 +165,37 @@ ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 -- name: ListExecutionsByVersion
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.version_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.version_arn = $1 AND e.version_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByVersionStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.version_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.version_arn = $1 AND e.version_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByAlias
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.alias_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.alias_arn = $1 AND e.alias_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByAliasStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.alias_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.alias_arn = $1 AND e.alias_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByMapRun
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.map_run_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.map_run_arn = $1 AND e.map_run_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByMapRunStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.map_run_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.map_run_arn = $1 AND e.map_run_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ExecutionID
@@ -308,7 +308,7 @@ WHERE t.token = $1 AND t.token <> ''
 -- name: ClaimActivityTask
 WITH c AS (
     SELECT t.exec_id, t.id FROM tasks t JOIN executions e ON e.id = t.exec_id
-    WHERE t.activity_arn = $1 AND t.state = 'queued'
+    WHERE t.activity_arn = $1 AND t.activity_arn <> '' AND t.state = 'queued'
     ORDER BY t.created, e.arn, t.id LIMIT 1
     FOR UPDATE OF t SKIP LOCKED
 )

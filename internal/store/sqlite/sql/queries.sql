@@ -158,37 +158,37 @@ ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 -- name: ListExecutionsByVersion
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.version_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.version_arn = $1 AND e.version_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByVersionStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.version_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.version_arn = $1 AND e.version_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByAlias
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.alias_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.alias_arn = $1 AND e.alias_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByAliasStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.alias_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.alias_arn = $1 AND e.alias_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByMapRun
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.map_run_arn = $1 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.map_run_arn = $1 AND e.map_run_arn <> '' AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ListExecutionsByMapRunStatus
 SELECT e.arn, e.state_machine_arn, e.name, e.type, e.status, e.start_date, e.stop_date, e.version_arn, e.alias_arn, e.trace_header, e.map_run_arn, e.redrive_count, e.redrive_date, e.event_count, e.lease_owner, e.lease_expiry
 FROM executions e
-WHERE e.map_run_arn = $1 AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
+WHERE e.map_run_arn = $1 AND e.map_run_arn <> '' AND e.status = $5 AND (e.start_date, e.arn) < ($2, $3)
 ORDER BY e.start_date DESC, e.arn DESC LIMIT $4
 
 -- name: ExecutionID
@@ -265,7 +265,7 @@ UPDATE executions SET lease_owner = '', lease_expiry = NULL WHERE arn = $1 AND l
 UPDATE executions SET lease_owner = '', lease_expiry = NULL WHERE lease_owner = $1
 
 -- name: DueTimers
-SELECT e.arn, t.id, t.due FROM timers t JOIN executions e ON e.id = t.exec_id
+SELECT e.arn, t.id, t.due FROM timers t CROSS JOIN executions e ON e.id = t.exec_id
 WHERE t.due <= $1 AND e.status = 'RUNNING' AND ($2 = '' OR e.lease_owner = $2)
 ORDER BY t.due, e.arn, t.id LIMIT $3
 
@@ -284,8 +284,8 @@ FROM tasks t JOIN executions e ON e.id = t.exec_id
 WHERE t.token = $1 AND t.token <> ''
 
 -- name: OldestQueuedTask
-SELECT t.exec_id, t.id FROM tasks t JOIN executions e ON e.id = t.exec_id
-WHERE t.activity_arn = $1 AND t.state = 'queued'
+SELECT t.exec_id, t.id FROM tasks t CROSS JOIN executions e ON e.id = t.exec_id
+WHERE t.activity_arn = $1 AND t.activity_arn <> '' AND t.state = 'queued'
 ORDER BY t.created, e.arn, t.id LIMIT 1
 
 -- name: StartTask

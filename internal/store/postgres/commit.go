@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/store"
+	"stepd/internal/store/internal/groupcommit"
 )
 
 // flushTimeout bounds the writing of one batch, so that a stuck database
@@ -59,7 +60,11 @@ func (s *Store) Commit(ctx context.Context, t *store.Transition) error {
 	if s.gc == nil {
 		return s.commitOne(ctx, p)
 	}
-	return s.gc.Do(ctx, p)
+	err = s.gc.Do(ctx, p)
+	if errors.Is(err, groupcommit.ErrClosed) {
+		return store.ErrClosed
+	}
+	return err
 }
 
 // commitOne writes one transition in its own transaction.

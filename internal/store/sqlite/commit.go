@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stepd/internal/store"
+	"stepd/internal/store/internal/groupcommit"
 )
 
 // flushTimeout bounds the writing of one batch, so that a stuck database
@@ -49,8 +50,8 @@ func (s *Store) Commit(ctx context.Context, t *store.Transition) error {
 	}
 	if s.gc == nil {
 		err = s.commitOne(ctx, p)
-	} else {
-		err = s.gc.Do(ctx, p)
+	} else if err = s.gc.Do(ctx, p); errors.Is(err, groupcommit.ErrClosed) {
+		err = store.ErrClosed
 	}
 	if err != nil {
 		return err

@@ -327,7 +327,9 @@ func (s *Store) listen() {
 	first := true
 	backoff := 100 * time.Millisecond
 	for s.ctx.Err() == nil {
-		conn, err := pgx.ConnectConfig(s.ctx, s.connCfg.Copy())
+		cfg := s.connCfg.Copy()
+		cfg.RuntimeParams["application_name"] = s.listenerName()
+		conn, err := pgx.ConnectConfig(s.ctx, cfg)
 		if err == nil {
 			_, err = conn.Exec(s.ctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize())
 			if err != nil {
@@ -372,6 +374,9 @@ func (s *Store) listen() {
 		cancel()
 	}
 }
+
+// listenerName is the application_name of the LISTEN connection.
+func (s *Store) listenerName() string { return "stepd listener " + s.channel }
 
 // ----- values -----
 

@@ -171,3 +171,45 @@ func TestOptionsValidate(t *testing.T) {
 		t.Error("Open with a bad schema name: no error")
 	}
 }
+
+// TestListenerReconnects kills the LISTEN connection's backend and checks
+// that subscribers are told to resync and that notifications flow again.
+func TestListenerReconnects(t *testing.T) {
+	t.Parallel()
+	s := open(t, postgres.Options{})
+	defer s.Close()
+	ch, err := s.Subscribe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(t.Context(), dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var killed bool
+	if err := admin.QueryRow(t.Context(), `SELECT coalesce(bool_and(pg_terminate_backend(pid)), false) FROM pg_stat_activity
+		WHERE application_name = $1`, "stepd listener stepd_"+strings.ToLower(s.Schema())).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminate the listener: %v, %v", killed, err)
+	}
+	wait := func(what string, match func(store.Notification) bool) {
+		t.Helper()
+		guard := time.NewTimer(30 * time.Second)
+		defer guard.Stop()
+		for {
+			select {
+			case n := <-ch:
+				if match(n) {
+					return
+				}
+			case <-guard.C:
+				t.Fatalf("no %s within 30s", what)
+			}
+		}
+	}
+	wait("resync", func(n store.Notification) bool { return n.Kind == store.Resync })
+	if err := s.Notify(t.Context(), store.Notification{Kind: store.ExecutionReady, ARN: "after"}); err != nil {
+		t.Fatal(err)
+	}
+	wait("notification after the reconnect", func(n store.Notification) bool { return n.ARN == "after" })
+}

@@ -160,10 +160,9 @@ func (c *compiler) jsonataNode(v any, loc path, field string) *Node {
 		if !ok {
 			return &Node{Kind: NodeLiteral, Literal: x}
 		}
+		// Without a JSONata engine the expression keeps a nil Expr, so that
+		// evaluating it fails loudly instead of yielding a literal.
 		e := c.compileJSONata(src, loc)
-		if e == nil {
-			return &Node{Kind: NodeLiteral, Literal: nil}
-		}
 		return &Node{Kind: NodeExpr, Expr: e, Source: src, Field: field}
 	case *jsonv.Object:
 		n := &Node{Kind: NodeObject}

@@ -15,6 +15,9 @@ import (
 const (
 	// MaxPayloadBytes is the largest input or output of a state or task.
 	MaxPayloadBytes = 256 * 1024
+	// MaxVariablesBytes is the most the variables of an execution may hold,
+	// serialised; one variable and one Assign are held to MaxPayloadBytes.
+	MaxVariablesBytes = 10 * 1024 * 1024
 	// MaxHistoryEvents is the most events a standard execution may have; the
 	// event that would exceed it becomes an ExecutionFailed.
 	MaxHistoryEvents = 25000

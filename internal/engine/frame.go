@@ -94,6 +94,38 @@ func (x *Execution) newFrame(parent *frame, owner *asl.State, m *asl.Machine, in
 type scope struct {
 	parent *scope
 	vars   *jsonv.Object
+	// sizes holds each variable's serialised size in bytes; it is rebuilt
+	// from vars when nil (after a Restore).
+	sizes map[string]int
+	bytes int
+}
+
+// byteSize returns the serialised size of the variables of this scope and
+// every enclosing one: the variables a state of this scope can see.
+func (s *scope) byteSize() int {
+	n := 0
+	for ; s != nil; s = s.parent {
+		s.measure()
+		n += s.bytes
+	}
+	return n
+}
+
+// measure fills sizes from vars when they are not known yet.
+func (s *scope) measure() {
+	if s.sizes != nil {
+		return
+	}
+	s.sizes, s.bytes = map[string]int{}, 0
+	if s.vars == nil {
+		return
+	}
+	for i := 0; i < s.vars.Len(); i++ {
+		k, v := s.vars.At(i)
+		n := len(encode(v))
+		s.sizes[k] = n
+		s.bytes += n
+	}
 }
 
 func newScope(parent *scope) *scope { return &scope{parent: parent} }
@@ -126,10 +158,17 @@ func (s *scope) Each(fn func(string, any)) {
 }
 
 // set assigns variables in this scope; values are immutable so the object
-// is copied, not shared with a snapshot someone else holds.
-func (s *scope) set(assigned *jsonv.Object) {
+// is copied, not shared with a snapshot someone else holds. sizes holds the
+// serialised size of each assigned value, in order.
+func (s *scope) set(assigned *jsonv.Object, sizes []int) {
 	if assigned == nil || assigned.Len() == 0 {
 		return
+	}
+	s.measure()
+	for i := 0; i < assigned.Len(); i++ {
+		k, _ := assigned.At(i)
+		s.bytes += sizes[i] - s.sizes[k]
+		s.sizes[k] = sizes[i]
 	}
 	var vars *jsonv.Object
 	if s.vars == nil {
@@ -208,9 +247,11 @@ func (x *Execution) exitStateTo(f *frame, output any, assigned *jsonv.Object, ne
 	s := f.state
 	text := encode(output)
 	d := &history.Details{Name: s.Name, Output: history.Str(text), OutputDetails: history.NotTruncated}
+	var sizes []int
 	if assigned != nil {
 		d.AssignedVariables = assignedDetails(assigned)
 		d.AssignedVariablesDetails = history.NotTruncated
+		sizes = valueSizes(d.AssignedVariables)
 	}
 	if prev != 0 {
 		f.last = prev
@@ -219,8 +260,12 @@ func (x *Execution) exitStateTo(f *frame, output any, assigned *jsonv.Object, ne
 		x.failRuntime(f, asl.ErrDataLimitExceeded, "The state/task '"+s.Name+"' returned a result with a size exceeding the maximum number of bytes service limit.", true)
 		return
 	}
+	if cause := x.checkVariableSizes(f, d.AssignedVariables, sizes); cause != "" {
+		x.failRuntime(f, asl.ErrDataLimitExceeded, cause, false)
+		return
+	}
 	x.emit(f, exitedType[s.Type], d)
-	f.scope.set(assigned)
+	f.scope.set(assigned, sizes)
 	if end || next == nil {
 		f.output = output
 		f.phase = phaseDone
@@ -243,6 +288,42 @@ func assignedDetails(o *jsonv.Object) *history.Assigned {
 		a.Values = append(a.Values, encode(v))
 	}
 	return a
+}
+
+func valueSizes(a *history.Assigned) []int {
+	sizes := make([]int, len(a.Values))
+	for i, v := range a.Values {
+		sizes[i] = len(v)
+	}
+	return sizes
+}
+
+// checkVariableSizes applies the documented variable quotas: one variable
+// and one Assign at most MaxPayloadBytes, all variables in view at most
+// MaxVariablesBytes. It returns the failure's cause, or "" when within them.
+func (x *Execution) checkVariableSizes(f *frame, a *history.Assigned, sizes []int) string {
+	if a == nil {
+		return ""
+	}
+	total := 0
+	for i, n := range sizes {
+		if n > MaxPayloadBytes {
+			return "The variable '" + a.Names[i] + "' is " + itoa(int64(n)) + " bytes, over the limit of " + itoa(MaxPayloadBytes) + " bytes for one variable."
+		}
+		total += n
+	}
+	if total > MaxPayloadBytes {
+		return "The Assign field assigns " + itoa(int64(total)) + " bytes, over the limit of " + itoa(MaxPayloadBytes) + " bytes for one Assign."
+	}
+	f.scope.measure()
+	after := f.scope.byteSize()
+	for i, k := range a.Names {
+		after += sizes[i] - f.scope.sizes[k]
+	}
+	if after > MaxVariablesBytes {
+		return "The variables of the execution would total " + itoa(int64(after)) + " bytes, over the limit of " + itoa(MaxVariablesBytes) + " bytes."
+	}
+	return ""
 }
 
 // frameDone hands a finished frame's result to whoever waits for it.

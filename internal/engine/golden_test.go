@@ -118,7 +118,7 @@ func itoa(n int) string { return jsonv.Marshal(int64(n)) }
 
 func runGolden(t *testing.T, gc *goldenCase) []byte {
 	t.Helper()
-	m, diags := asl.Compile(gc.Definition, asl.Options{Type: gc.Type})
+	m, diags := asl.Compile(gc.Definition, asl.Options{Type: gc.Type, JSONata: jsonataEngine})
 	if diags.HasErrors() {
 		t.Fatalf("definition: %s", diags.InvalidDefinitionMessage())
 	}

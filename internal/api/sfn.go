@@ -32,6 +32,22 @@ func RegisterStepFunctions(r *Router, svc *sfn.Service) {
 		"SendTaskSuccess":                  op(svc.SendTaskSuccess),
 		"SendTaskFailure":                  op(svc.SendTaskFailure),
 		"SendTaskHeartbeat":                op(svc.SendTaskHeartbeat),
+		"PublishStateMachineVersion":       op(svc.PublishStateMachineVersion),
+		"ListStateMachineVersions":         op(svc.ListStateMachineVersions),
+		"DeleteStateMachineVersion":        op(svc.DeleteStateMachineVersion),
+		"CreateStateMachineAlias":          op(svc.CreateStateMachineAlias),
+		"DescribeStateMachineAlias":        op(svc.DescribeStateMachineAlias),
+		"UpdateStateMachineAlias":          op(svc.UpdateStateMachineAlias),
+		"DeleteStateMachineAlias":          op(svc.DeleteStateMachineAlias),
+		"ListStateMachineAliases":          op(svc.ListStateMachineAliases),
+		"TagResource":                      op(svc.TagResource),
+		"UntagResource":                    op(svc.UntagResource),
+		"ListTagsForResource":              op(svc.ListTagsForResource),
+		"TestState":                        op(svc.TestState),
+		"RedriveExecution":                 op(svc.RedriveExecution),
+		"DescribeMapRun":                   op(svc.DescribeMapRun),
+		"ListMapRuns":                      op(svc.ListMapRuns),
+		"UpdateMapRun":                     op(svc.UpdateMapRun),
 	}
 	r.Targets().Register("AWSStepFunctions", &JSONService{ContentType: ContentTypeJSON10, Operations: ops})
 }

@@ -1,0 +1,376 @@
+package sfn
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"stepd/internal/asl"
+	"stepd/internal/history"
+	"stepd/internal/jsonv"
+	"stepd/internal/store"
+)
+
+// Map Runs. stepd runs a distributed Map's iterations inline, inside the
+// parent execution, so a Map Run exists only as the MapRunStarted /
+// MapRunSucceeded / MapRunFailed / MapRunAborted events of its parent's
+// history. These operations read them from there: a Map Run is found by
+// scanning the histories of its state machine's executions (its ARN names
+// the state machine, not the execution), its settings come from the
+// definition the execution runs, and its item counts from the MapStateStarted
+// event (how many items) and the run's outcome. stepd keeps no per-item
+// counts, so a failed run reports all its items failed and an aborted one
+// all aborted.
+
+// mapRun is a Map Run found in its parent's history.
+type mapRun struct {
+	arn          string
+	executionARN string
+	label        string // the Map state's Label, or its name
+	smName       string
+	status       string // RUNNING, SUCCEEDED, FAILED, ABORTED
+	start, stop  time.Time
+	items        int64
+}
+
+// stateMachineARN is the Map Run's "state machine": <parent>/<label>, in
+// the Map Run's region and account.
+func (r *mapRun) stateMachineARN() string {
+	p, _ := parseARN(r.arn)
+	return "arn:aws:states:" + p.region + ":" + p.account + ":stateMachine:" + r.smName + "/" + r.label
+}
+
+// mapRunARN checks a Map Run ARN
+// (arn:aws:states:<region>:<account>:mapRun:<stateMachine>/<label>:<id>) and
+// returns its parsed form.
+func mapRunARN(arn string) (parsedARN, error) {
+	if arn == "" {
+		return parsedARN{}, validation("null", "mapRunArn", "Member must not be null")
+	}
+	p, ok := parseARN(arn)
+	if !ok || p.kind != "mapRun" || len(p.parts) != 2 || !strings.Contains(p.parts[0], "/") {
+		return parsedARN{}, invalidArn(arn)
+	}
+	return p, nil
+}
+
+// mapRunsOf reads the Map Runs in an execution's history, in start order.
+func (s *Service) mapRunsOf(ctx context.Context, rec *store.Execution) ([]*mapRun, error) {
+	var (
+		runs    []*mapRun
+		byARN   = map[string]*mapRun{}
+		lengths = map[int64]int64{} // MapStateStarted id -> length
+	)
+	p := store.HistoryParams{ExecutionARN: rec.ARN, MaxResults: store.MaxMaxResults}
+	smName := rec.StateMachineARN
+	if pa, ok := parseARN(rec.StateMachineARN); ok && len(pa.parts) > 0 {
+		smName = pa.parts[0]
+	}
+	for {
+		page, err := s.store.History(ctx, p)
+		if err != nil {
+			return nil, storeError("history", err)
+		}
+		for _, ev := range page.Items {
+			d := ev.Details
+			switch ev.Type {
+			case history.MapStateStarted:
+				if d != nil && d.Length != nil {
+					lengths[ev.ID] = *d.Length
+				}
+			case history.MapRunStarted:
+				if d == nil || d.MapRunArn == "" {
+					continue
+				}
+				r := &mapRun{arn: d.MapRunArn, executionARN: rec.ARN, smName: smName, status: "RUNNING", start: ev.Timestamp, items: lengths[ev.PreviousEventID]}
+				if pa, ok := parseARN(d.MapRunArn); ok && len(pa.parts) == 2 {
+					_, r.label, _ = strings.Cut(pa.parts[0], "/")
+				}
+				runs = append(runs, r)
+				byARN[r.arn] = r
+			case history.MapRunSucceeded, history.MapRunFailed, history.MapRunAborted:
+				// These events carry no ARN: they end the latest run still
+				// going (Map Runs of one execution do not overlap in a
+				// thread, and parallel ones end in order of their events).
+				for i := len(runs) - 1; i >= 0; i-- {
+					if runs[i].status == "RUNNING" {
+						runs[i].status = map[history.Type]string{history.MapRunSucceeded: "SUCCEEDED", history.MapRunFailed: "FAILED", history.MapRunAborted: "ABORTED"}[ev.Type]
+						runs[i].stop = ev.Timestamp
+						break
+					}
+				}
+			}
+		}
+		if page.NextToken == "" {
+			break
+		}
+		p.NextToken = page.NextToken
+	}
+	if rec.Status.Terminal() {
+		// The execution ended without closing these runs (it was stopped,
+		// timed out or failed elsewhere): they were aborted with it.
+		for _, r := range runs {
+			if r.status == "RUNNING" {
+				r.status, r.stop = "ABORTED", rec.StopDate
+			}
+		}
+	}
+	return runs, nil
+}
+
+// findMapRun locates a Map Run by scanning the histories of its state
+// machine's executions, newest first.
+func (s *Service) findMapRun(ctx context.Context, arn string) (*mapRun, *store.Execution, error) {
+	p, err := mapRunARN(arn)
+	if err != nil {
+		return nil, nil, err
+	}
+	smName, _, _ := strings.Cut(p.parts[0], "/")
+	smARN := "arn:aws:states:" + p.region + ":" + p.account + ":stateMachine:" + smName
+	lp := store.ListExecutionsParams{StateMachineARN: smARN, MaxResults: store.MaxMaxResults}
+	for {
+		page, err := s.store.ListExecutions(ctx, lp)
+		if err != nil {
+			return nil, nil, storeError("list executions", err)
+		}
+		for _, e := range page.Items {
+			rec, err := s.store.GetExecution(ctx, e.ARN, store.IncludeDefinition)
+			if err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				return nil, nil, storeError("get execution", err)
+			}
+			runs, err := s.mapRunsOf(ctx, rec)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, r := range runs {
+				if r.arn == arn {
+					return r, rec, nil
+				}
+			}
+		}
+		if page.NextToken == "" {
+			return nil, nil, resourceNotFound(arn)
+		}
+		lp.NextToken = page.NextToken
+	}
+}
+
+// mapSettings are a Map state's concurrency and failure tolerance, as its
+// definition fixes them (0 when computed at run time or absent).
+type mapSettings struct {
+	maxConcurrency int64
+	count          int64
+	pct            float64
+}
+
+// settingsOf finds the distributed Map state a run belongs to and reads its
+// static settings.
+func (s *Service) settingsOf(rec *store.Execution, label string) mapSettings {
+	var out mapSettings
+	c := s.compile(rec.Definition, string(rec.Type))
+	if c.machine == nil {
+		return out
+	}
+	c.machine.Walk(func(st *asl.State) {
+		if st.Type != asl.TypeMap || st.ProcessorMode != asl.ModeDistributed || (st.Label != label && (st.Label != "" || st.Name != label)) {
+			return
+		}
+		if st.MaxConcurrency.IsStatic() {
+			out.maxConcurrency, _ = jsonv.AsInt(st.MaxConcurrency.Literal)
+		}
+		if st.ToleratedFailureCount.IsStatic() {
+			out.count, _ = jsonv.AsInt(st.ToleratedFailureCount.Literal)
+		}
+		if st.ToleratedFailurePercentage.IsStatic() {
+			out.pct, _ = jsonv.AsFloat(st.ToleratedFailurePercentage.Literal)
+		}
+	})
+	return out
+}
+
+// MapRunInput names a Map Run (DescribeMapRun).
+type MapRunInput struct {
+	MapRunArn string `json:"mapRunArn"`
+}
+
+// MapRunCounts are a Map Run's item or child-execution counts.
+type MapRunCounts struct {
+	Pending               int64 `json:"pending"`
+	Running               int64 `json:"running"`
+	Succeeded             int64 `json:"succeeded"`
+	Failed                int64 `json:"failed"`
+	TimedOut              int64 `json:"timedOut"`
+	Aborted               int64 `json:"aborted"`
+	Total                 int64 `json:"total"`
+	ResultsWritten        int64 `json:"resultsWritten"`
+	FailuresNotRedrivable int64 `json:"failuresNotRedrivable"`
+	PendingRedrive        int64 `json:"pendingRedrive"`
+}
+
+// DescribeMapRunOutput is DescribeMapRun's response.
+type DescribeMapRunOutput struct {
+	MapRunArn                  string       `json:"mapRunArn"`
+	ExecutionArn               string       `json:"executionArn"`
+	Status                     string       `json:"status"`
+	StartDate                  *Timestamp   `json:"startDate"`
+	StopDate                   *Timestamp   `json:"stopDate,omitempty"`
+	MaxConcurrency             int64        `json:"maxConcurrency"`
+	ToleratedFailurePercentage float64      `json:"toleratedFailurePercentage"`
+	ToleratedFailureCount      int64        `json:"toleratedFailureCount"`
+	ItemCounts                 MapRunCounts `json:"itemCounts"`
+	ExecutionCounts            MapRunCounts `json:"executionCounts"`
+	RedriveCount               int64        `json:"redriveCount"`
+	RedriveDate                *Timestamp   `json:"redriveDate,omitempty"`
+}
+
+// DescribeMapRun describes a Map Run of a distributed Map state.
+func (s *Service) DescribeMapRun(ctx context.Context, in *MapRunInput) (*DescribeMapRunOutput, error) {
+	r, rec, err := s.findMapRun(ctx, in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	set := s.settingsOf(rec, r.label)
+	counts := MapRunCounts{Total: r.items}
+	switch r.status {
+	case "RUNNING":
+		counts.Running = r.items
+	case "SUCCEEDED":
+		counts.Succeeded = r.items
+	case "FAILED":
+		counts.Failed = r.items
+	case "ABORTED":
+		counts.Aborted = r.items
+	}
+	return &DescribeMapRunOutput{
+		MapRunArn: r.arn, ExecutionArn: r.executionARN, Status: r.status, StartDate: ts(r.start), StopDate: ts(r.stop),
+		MaxConcurrency: set.maxConcurrency, ToleratedFailureCount: set.count, ToleratedFailurePercentage: set.pct,
+		ItemCounts: counts, ExecutionCounts: counts,
+	}, nil
+}
+
+// ListMapRunsInput is ListMapRuns' request.
+type ListMapRunsInput struct {
+	ExecutionArn string  `json:"executionArn"`
+	MaxResults   *int    `json:"maxResults,omitempty"`
+	NextToken    *string `json:"nextToken,omitempty"`
+}
+
+// MapRunListItem is one entry of ListMapRuns.
+type MapRunListItem struct {
+	ExecutionArn    string     `json:"executionArn"`
+	MapRunArn       string     `json:"mapRunArn"`
+	StateMachineArn string     `json:"stateMachineArn"`
+	StartDate       *Timestamp `json:"startDate"`
+	StopDate        *Timestamp `json:"stopDate,omitempty"`
+}
+
+// ListMapRunsOutput is ListMapRuns' response.
+type ListMapRunsOutput struct {
+	MapRuns   []MapRunListItem `json:"mapRuns"`
+	NextToken *string          `json:"nextToken,omitempty"`
+}
+
+// mapRunsToken encodes the position of the next page of ListMapRuns.
+func mapRunsToken(executionARN string, next int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("maprun\x00" + executionARN + "\x00" + strconv.Itoa(next)))
+}
+
+// parseMapRunsToken reads a token mapRunsToken made for this execution.
+func parseMapRunsToken(token, executionARN string) (int, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return 0, false
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != 3 || parts[0] != "maprun" || parts[1] != executionARN {
+		return 0, false
+	}
+	n, err := strconv.Atoi(parts[2])
+	return n, err == nil && n >= 0
+}
+
+// ListMapRuns lists the Map Runs an execution started, oldest first.
+func (s *Service) ListMapRuns(ctx context.Context, in *ListMapRunsInput) (*ListMapRunsOutput, error) {
+	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := maxResults(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = store.DefaultMaxResults
+	}
+	from := 0
+	if in.NextToken != nil {
+		n, ok := parseMapRunsToken(*in.NextToken, rec.ARN)
+		if !ok {
+			return nil, apiError(ErrInvalidToken, "Invalid Token: 'The pagination token is invalid'")
+		}
+		from = n
+	}
+	runs, err := s.mapRunsOf(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListMapRunsOutput{MapRuns: []MapRunListItem{}}
+	for i := from; i < len(runs) && len(out.MapRuns) < limit; i++ {
+		r := runs[i]
+		out.MapRuns = append(out.MapRuns, MapRunListItem{ExecutionArn: r.executionARN, MapRunArn: r.arn,
+			StateMachineArn: r.stateMachineARN(), StartDate: ts(r.start), StopDate: ts(r.stop)})
+		if len(out.MapRuns) == limit && i+1 < len(runs) {
+			t := mapRunsToken(rec.ARN, i+1)
+			out.NextToken = &t
+		}
+	}
+	return out, nil
+}
+
+// UpdateMapRunInput is UpdateMapRun's request.
+type UpdateMapRunInput struct {
+	MapRunArn                  string   `json:"mapRunArn"`
+	MaxConcurrency             *int64   `json:"maxConcurrency,omitempty"`
+	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage,omitempty"`
+	ToleratedFailureCount      *int64   `json:"toleratedFailureCount,omitempty"`
+}
+
+// UpdateMapRun changes a running Map Run's concurrency or failure
+// tolerance. stepd runs a Map Run's iterations inline with the settings the
+// Map state had when it started, so an update of a running run is accepted
+// and validated but does not change it; a completed run cannot be updated.
+func (s *Service) UpdateMapRun(ctx context.Context, in *UpdateMapRunInput) (*struct{}, error) {
+	if _, err := mapRunARN(in.MapRunArn); err != nil {
+		return nil, err
+	}
+	if in.MaxConcurrency == nil && in.ToleratedFailurePercentage == nil && in.ToleratedFailureCount == nil {
+		return nil, withReason(apiError(ErrValidation, "At least one of the following must be specified: maxConcurrency, toleratedFailurePercentage, toleratedFailureCount"), reasonMissingParameter)
+	}
+	if in.MaxConcurrency != nil && *in.MaxConcurrency < 0 {
+		return nil, validation(*in.MaxConcurrency, "maxConcurrency", "Member must have value greater than or equal to 0")
+	}
+	if in.ToleratedFailureCount != nil && *in.ToleratedFailureCount < 0 {
+		return nil, validation(*in.ToleratedFailureCount, "toleratedFailureCount", "Member must have value greater than or equal to 0")
+	}
+	if p := in.ToleratedFailurePercentage; p != nil && (*p < 0 || *p > 100) {
+		c := "Member must have value less than or equal to 100"
+		if *p < 0 {
+			c = "Member must have value greater than or equal to 0"
+		}
+		return nil, validation(*p, "toleratedFailurePercentage", c)
+	}
+	r, _, err := s.findMapRun(ctx, in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	if r.status != "RUNNING" {
+		return nil, withReason(apiError(ErrValidation, "Cannot update a Map Run that is %s: '%s'", r.status, r.arn), reasonCompletedMapRun)
+	}
+	return &struct{}{}, nil
+}

@@ -56,7 +56,7 @@ func notRedrivable(reason string) *Error {
 // states before it are not re-run. A Parallel or Map state runs again as a
 // whole, all its branches or iterations (AWS re-runs only the failed or
 // aborted ones). Redrive starts an engine on the same definition made to
-// start at that state (startingAt), then renumbers what it produced (events
+// start at that state (restartAt), then renumbers what it produced (events
 // and snapshot) to continue the history, and hands the execution to the
 // executor like a new one: the engine has no entry point to restart an
 // ended execution.
@@ -112,7 +112,7 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 	if err != nil {
 		return nil, fmt.Errorf("redrive %s: input of state %q: %w", rec.ARN, state, err)
 	}
-	derived, prelude, err := s.startingAt(rec, c.machine, state)
+	start, err := s.restartAt(rec, c.machine, state, input, inputText)
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +126,9 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 	// first attempt's.
 	first := cfg
 	first.Seed ^= uint64(rec.RedriveCount) * 0x9e3779b97f4a7c15
-	x := engine.New(derived, first)
-	b := x.Start(input, inputText, now)
-	events, renumber, err := continueHistory(b.Events, prev, rec.RedriveCount, now, prelude)
+	x := engine.New(start.machine, first)
+	b := x.Start(start.input, start.inputText, now)
+	events, renumber, err := continueHistory(b.Events, prev, rec.RedriveCount, now, start.prelude)
 	if err != nil {
 		return nil, fmt.Errorf("redrive %s: %w", rec.ARN, err)
 	}
@@ -230,65 +230,121 @@ func (s *Service) redriveFrom(ctx context.Context, rec *store.Execution, m *asl.
 	}
 }
 
-// redrivePrelude names the state a redrive starts with (a fresh name, if a
-// state of the machine already has it).
-const redrivePrelude = "stepd redrive"
+// The prelude states a redrive starts with (fresh names, if the machine
+// already has states with these).
+const (
+	redriveReach = "stepd redrive"
+	redriveInput = "stepd redrive input"
+)
 
-// startingAt compiles the execution's definition so that it starts at
-// state, and returns the machine and the name of the state it enters first
-// ("" when state is the definition's own StartAt). Moving StartAt alone
-// would leave the states before it unreachable, which the compiler rejects,
-// so the machine starts with a Choice state that goes to state, and whose
-// rules, never true, name every other top-level state.
-func (s *Service) startingAt(rec *store.Execution, m *asl.Machine, state string) (*asl.Machine, string, error) {
-	if state == m.StartAt {
-		return m, "", nil
+// restart is how a redrive starts an engine: on machine, with input, the
+// events of the prelude states to be dropped.
+type restart struct {
+	machine   *asl.Machine
+	prelude   map[string]bool
+	input     any
+	inputText string
+}
+
+// restartAt prepares a start of the execution's definition at state, with
+// the input the state had. When state is StartAt and its input the
+// execution's, that is the definition itself. Otherwise the machine starts
+// with two prelude states: a Choice state whose rules, never true, name
+// every top-level state (moving StartAt alone would leave the states before
+// it unreachable, which the compiler rejects), then a Pass state whose
+// result is the state's input, so that the engine itself starts with the
+// execution's input ($$.Execution.Input). In a JSONata machine whose state
+// input holds "{% %}" strings (which a Pass Output would evaluate) the Pass
+// state is left out and the engine starts with the state's input instead.
+func (s *Service) restartAt(rec *store.Execution, m *asl.Machine, state string, input any, inputText string) (*restart, error) {
+	execInput, err := jsonv.ParseString(rec.Input)
+	if err != nil {
+		return nil, fmt.Errorf("redrive %s: execution input: %w", rec.ARN, err)
+	}
+	if state == m.StartAt && jsonv.Equal(input, execInput) {
+		return &restart{machine: m, input: execInput, inputText: rec.Input}, nil
 	}
 	doc, err := jsonv.ParseString(rec.Definition)
 	obj, ok := doc.(*jsonv.Object)
 	if err != nil || !ok {
-		return nil, "", fmt.Errorf("redrive %s: definition is not a JSON object", rec.ARN)
+		return nil, fmt.Errorf("redrive %s: definition is not a JSON object", rec.ARN)
 	}
 	sv, _ := obj.Get("States")
 	states, ok := sv.(*jsonv.Object)
 	if !ok {
-		return nil, "", fmt.Errorf("redrive %s: definition has no States", rec.ARN)
+		return nil, fmt.Errorf("redrive %s: definition has no States", rec.ARN)
 	}
-	name := redrivePrelude
-	for states.Has(name) {
-		name += "_"
+	fresh := func(name string) string {
+		for states.Has(name) {
+			name += "_"
+		}
+		return name
+	}
+	r := &restart{prelude: map[string]bool{}, input: execInput, inputText: rec.Input}
+	reach, pass := fresh(redriveReach), fresh(redriveInput)
+	target := pass
+	if m.QueryLanguage == asl.JSONata && hasTemplate(input) {
+		target, r.input, r.inputText = state, input, inputText
 	}
 	var rules []any
 	for _, st := range m.States {
-		if st.Name == state {
-			continue
-		}
 		if m.QueryLanguage == asl.JSONata {
 			rules = append(rules, jsonv.ObjectOf("Condition", "{% false %}", "Next", st.Name))
 		} else {
 			rules = append(rules, jsonv.ObjectOf("Not", jsonv.ObjectOf("Variable", "$", "IsPresent", true), "Next", st.Name))
 		}
 	}
-	prelude := jsonv.ObjectOf("Type", "Choice", "Choices", rules, "Default", state)
-	withPrelude := jsonv.NewObject(states.Len() + 1)
-	withPrelude.Set(name, prelude)
-	for i := 0; i < states.Len(); i++ {
-		withPrelude.Set(states.At(i))
+	with := jsonv.NewObject(states.Len() + 2)
+	with.Set(reach, jsonv.ObjectOf("Type", "Choice", "Choices", rules, "Default", target))
+	r.prelude[reach] = true
+	if target == pass {
+		field := "Result"
+		if m.QueryLanguage == asl.JSONata {
+			field = "Output"
+		}
+		with.Set(pass, jsonv.ObjectOf("Type", "Pass", field, input, "Next", state))
+		r.prelude[pass] = true
 	}
-	text := jsonv.Marshal(obj.With("StartAt", name).With("States", withPrelude))
+	for i := 0; i < states.Len(); i++ {
+		with.Set(states.At(i))
+	}
+	text := jsonv.Marshal(obj.With("StartAt", reach).With("States", with))
 	derived, diags := asl.Compile([]byte(text), asl.Options{Type: string(rec.Type), JSONata: s.opts.JSONata})
 	if derived == nil {
-		return nil, "", fmt.Errorf("redrive %s: definition starting at %q does not compile: %s", rec.ARN, state, diags.InvalidDefinitionMessage())
+		return nil, fmt.Errorf("redrive %s: definition starting at %q does not compile: %s", rec.ARN, state, diags.InvalidDefinitionMessage())
 	}
-	return derived, name, nil
+	r.machine = derived
+	return r, nil
+}
+
+// hasTemplate reports whether a value holds a string a JSONata template
+// would evaluate ("{% ... %}").
+func hasTemplate(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return asl.IsJSONataExpression(x)
+	case []any:
+		for _, it := range x {
+			if hasTemplate(it) {
+				return true
+			}
+		}
+	case *jsonv.Object:
+		for i := 0; i < x.Len(); i++ {
+			if _, it := x.At(i); hasTemplate(it) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // continueHistory turns the events of a fresh start into the continuation
 // of a history of prev events: its ExecutionStarted becomes
-// ExecutionRedriven, the prelude state's events are dropped, and ids are
+// ExecutionRedriven, the prelude states' events are dropped, and ids are
 // renumbered to follow prev. It returns the events and the renumbering
 // (which maps a dropped event to the event it pointed to).
-func continueHistory(events []history.Event, prev, redriveCount int64, now time.Time, prelude string) ([]history.Event, func(int64) int64, error) {
+func continueHistory(events []history.Event, prev, redriveCount int64, now time.Time, prelude map[string]bool) ([]history.Event, func(int64) int64, error) {
 	if len(events) == 0 || events[0].Type != history.ExecutionStarted {
 		return nil, nil, errors.New("the restarted engine did not begin with ExecutionStarted")
 	}
@@ -306,7 +362,7 @@ func continueHistory(events []history.Event, prev, redriveCount int64, now time.
 	out := make([]history.Event, 0, len(events))
 	next := prev
 	for i, ev := range events {
-		if i > 0 && prelude != "" && ev.Details != nil && ev.Details.Name == prelude {
+		if i > 0 && ev.Details != nil && prelude[ev.Details.Name] {
 			// Events after the prelude's point where it pointed: the first
 			// state entered keeps previousEventId 0, as in a new start.
 			ids[ev.ID] = renumber(ev.PreviousEventID)

@@ -1062,7 +1062,7 @@ func TestSDKRedrive(t *testing.T) {
 	sm := e.createMachine("redrivable", `{"StartAt": "Prepare", "States": {
 		"Prepare": {"Type": "Pass", "Result": "prepared", "ResultPath": "$.step", "Next": "Gate"},
 		"Gate": {"Type": "Choice", "Choices": [{"Variable": "$$.Execution.RedriveCount", "NumericGreaterThan": 0, "Next": "Done"}]},
-		"Done": {"Type": "Pass", "Parameters": {"step.$": "$.step", "redrives.$": "$$.Execution.RedriveCount"}, "End": true}}}`)
+		"Done": {"Type": "Pass", "Parameters": {"step.$": "$.step", "redrives.$": "$$.Execution.RedriveCount", "order.$": "$$.Execution.Input.order"}, "End": true}}}`)
 	arn := e.start(sm, "gate", `{"order": 1}`)
 	d := e.waitDone(arn)
 	if d.Status != types.ExecutionStatusFailed || *d.Error != "States.NoChoiceMatched" || d.RedriveStatus != types.ExecutionRedriveStatusRedrivable || d.RedriveCount == nil || *d.RedriveCount != 0 {
@@ -1076,7 +1076,7 @@ func TestSDKRedrive(t *testing.T) {
 		t.Error("no redriveDate")
 	}
 	d = e.waitDone(arn)
-	if d.Status != types.ExecutionStatusSucceeded || *d.Output != `{"step":"prepared","redrives":1}` || *d.RedriveCount != 1 ||
+	if d.Status != types.ExecutionStatusSucceeded || *d.Output != `{"step":"prepared","redrives":1,"order":1}` || *d.RedriveCount != 1 ||
 		d.RedriveDate == nil || d.RedriveStatus != types.ExecutionRedriveStatusNotRedrivable || d.Error != nil {
 		t.Errorf("redriven execution: %+v", d)
 	}
@@ -1101,6 +1101,52 @@ func TestSDKRedrive(t *testing.T) {
 	_, err = e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(arn)})
 	if n := asError[*types.ExecutionNotRedrivable](t, err, "redrive a succeeded execution"); !strings.Contains(*n.Message, "SUCCEEDED") {
 		t.Errorf("message %q", *n.Message)
+	}
+
+	// Other shapes: a Parallel state (redriven as a whole), a JSONata
+	// machine.
+	shapes := []struct {
+		name, def, output string
+	}{
+		{"parallel", `{"StartAt": "Setup", "States": {
+			"Setup": {"Type": "Pass", "Next": "Par"},
+			"Par": {"Type": "Parallel", "Next": "Done", "Branches": [
+				{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": true}}},
+				{"StartAt": "B", "States": {
+					"B": {"Type": "Choice", "Choices": [{"Variable": "$$.Execution.RedriveCount", "NumericGreaterThan": 0, "Next": "B2"}]},
+					"B2": {"Type": "Pass", "Result": "b", "End": true}}}]},
+			"Done": {"Type": "Succeed"}}}`, `["a","b"]`},
+		{"jsonata", `{"QueryLanguage": "JSONata", "StartAt": "First", "States": {
+			"First": {"Type": "Pass", "Output": {"v": 1}, "Next": "Gate"},
+			"Gate": {"Type": "Choice", "Choices": [{"Condition": "{% $states.context.Execution.RedriveCount > 0 %}", "Next": "Done"}]},
+			"Done": {"Type": "Pass", "Output": {"v": "{% $states.input.v + 1 %}"}, "End": true}}}`, `{"v":2}`},
+	}
+	for _, tc := range shapes {
+		t.Run(tc.name, func(t *testing.T) {
+			arn := e.start(e.createMachine("redrive-"+tc.name, tc.def), "", "{}")
+			if d := e.waitDone(arn); d.Status != types.ExecutionStatusFailed {
+				t.Fatalf("first attempt: %s", d.Status)
+			}
+			if _, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
+				t.Fatal(err)
+			}
+			if d := e.waitDone(arn); d.Status != types.ExecutionStatusSucceeded || *d.Output != tc.output {
+				t.Errorf("redriven: %s %v %v %v", d.Status, d.Output, d.Error, d.Cause)
+			}
+			h := e.history(arn)
+			entered := map[string]int{}
+			for i, ev := range h {
+				if ev.Id != int64(i+1) || ev.PreviousEventId >= ev.Id {
+					t.Errorf("event %d: id %d, previous %d", i, ev.Id, ev.PreviousEventId)
+				}
+				if d := ev.StateEnteredEventDetails; d != nil {
+					entered[*d.Name]++
+				}
+			}
+			if first := []string{"Setup", "First"}; entered[first[0]]+entered[first[1]] != 1 {
+				t.Errorf("the state before the failure ran again: %v", entered)
+			}
+		})
 	}
 
 	// A failed activity task runs again when redriven: the new task is

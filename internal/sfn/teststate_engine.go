@@ -39,7 +39,7 @@ func (r *testRun) runInEngine(ctx context.Context) error {
 			r.dataError(ctx, raw, err)
 			return nil
 		}
-		r.insp.AfterInputPath = text(eff)
+		r.insp.AfterInputPath = payloadText(eff)
 	}
 	if r.stJSON == nil {
 		return fmt.Errorf("test state %q: its definition was not found", st.Name)

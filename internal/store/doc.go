@@ -42,6 +42,31 @@
 // ends an execution releases its lease and deletes its remaining timers and
 // tasks, so timers and tasks only ever belong to RUNNING executions.
 //
+// # The driver's use of a store
+//
+// The durable driver of `stepd serve` (node id N, lease length L) is
+// expected to:
+//
+//  1. Start an execution with CreateExecution and its first transition,
+//     leased to N. ErrAlreadyExists means the name is taken: StartExecution
+//     is idempotent for a RUNNING execution with the same input (compare
+//     with GetExecution), otherwise ExecutionAlreadyExists.
+//  2. For every transition, Commit a Transition with PrevEventCount = the
+//     event count it started from, Owner = N, the new events, all the
+//     execution fields, and the timers and tasks its commands add (SetTimer,
+//     RunTask) and remove (CancelTimer, CancelTask, fired timers, finished
+//     tasks); act on the commands only once Commit has returned nil. On
+//     ErrConflict another node has taken the execution over: drop it from
+//     memory.
+//  3. Every L/3 or so, RenewLeases(N, now+L); periodically (and on an
+//     ExecutionReady or Resync notification) ClaimExecutions for N, Restore
+//     each one from its Snapshot and Definition, re-arm its Timers and
+//     re-dispatch its Tasks (at-least-once); poll DueTimers for N.
+//  4. Serve GetActivityTask with ClaimActivityTask, waking pollers on
+//     ActivityTaskQueued; SendTask* find their task with TaskByToken and,
+//     when another node owns the execution, Notify it (ExecutionReady).
+//  5. At shutdown, ReleaseLeases(N), then Close.
+//
 // # Conventions
 //
 //   - Times are stored with millisecond precision and read back in UTC; the

@@ -438,3 +438,21 @@ func (h *harness) waitFor(ch <-chan store.Notification, what string, match func(
 		}
 	}
 }
+
+// closes fails the test unless ch is closed within 30 s (the
+// notifications it still holds are read and dropped).
+func (h *harness) closes(ch <-chan store.Notification, what string) {
+	h.t.Helper()
+	guard := time.NewTimer(30 * time.Second)
+	defer guard.Stop()
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+		case <-guard.C:
+			h.t.Fatalf("%s is not closed within 30s", what)
+		}
+	}
+}

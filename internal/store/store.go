@@ -116,7 +116,8 @@ type Store interface {
 	// ClaimExecutions leases to p.Node, until p.Until, up to p.Limit RUNNING
 	// executions whose lease is free or expired at p.Now, oldest first, and
 	// returns them with their Snapshot and Definition. Two concurrent claims
-	// never return the same execution.
+	// never return the same execution. An expired lease of p.Node itself is
+	// claimed again too: callers skip executions they already run.
 	ClaimExecutions(ctx context.Context, p ClaimParams) ([]*Execution, error)
 	// RenewLeases extends to until every lease node holds on a RUNNING
 	// execution, and returns how many it extended.

@@ -631,7 +631,7 @@ func (s *Store) CreateExecution(ctx context.Context, e *store.Execution, first *
 		}
 	}
 	x := &execution{e: *e, timers: map[string]store.Timer{}, tasks: map[string]*store.Task{}}
-	x.e.Snapshot = slices.Clone(e.Snapshot)
+	x.e.Snapshot = cloneBytes(e.Snapshot)
 	x.e.StartDate = store.Millis(e.StartDate)
 	x.e.StopDate = store.Millis(e.StopDate)
 	x.e.RedriveDate = store.Millis(e.RedriveDate)
@@ -695,7 +695,7 @@ func (s *Store) apply(x *execution, t *store.Transition, enc [][]byte) {
 	x.e.StopDate = t.StopDate
 	x.e.RedriveCount = t.RedriveCount
 	x.e.RedriveDate = t.RedriveDate
-	x.e.Snapshot = slices.Clone(t.Snapshot)
+	x.e.Snapshot = cloneBytes(t.Snapshot)
 	if t.Status.Terminal() {
 		x.e.LeaseOwner, x.e.LeaseExpiry = "", time.Time{}
 		clear(x.timers)
@@ -738,6 +738,14 @@ func (s *Store) publishQueued(t *store.Transition) {
 	for _, arn := range t.QueuedActivities() {
 		s.hub.Publish(store.Notification{Kind: store.ActivityTaskQueued, ARN: arn})
 	}
+}
+
+// cloneBytes copies b; empty is nil, as SQL stores read an empty snapshot.
+func cloneBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return slices.Clone(b)
 }
 
 func clonePtr(p *string) *string {
@@ -784,7 +792,7 @@ func (x *execution) copy(include store.Include) *store.Execution {
 	e := x.e
 	e.Output, e.Error, e.Cause = clonePtr(e.Output), clonePtr(e.Error), clonePtr(e.Cause)
 	if include&store.IncludeSnapshot != 0 {
-		e.Snapshot = slices.Clone(e.Snapshot)
+		e.Snapshot = cloneBytes(e.Snapshot)
 	} else {
 		e.Snapshot = nil
 	}

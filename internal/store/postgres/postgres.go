@@ -189,7 +189,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('stepd migrations ' || $1))`, s.opts.Schema); err != nil {
+		if _, err := tx.Exec(ctx, query("MigrationLock"), s.opts.Schema); err != nil {
 			return fmt.Errorf("postgres: migration lock: %w", err)
 		}
 		if s.opts.Schema != "" {
@@ -197,12 +197,11 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("postgres: create schema %s: %w", s.opts.Schema, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS stepd_migrations (
-			version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`); err != nil {
+		if _, err := tx.Exec(ctx, query("CreateMigrationsTable")); err != nil {
 			return fmt.Errorf("postgres: create migrations table: %w", err)
 		}
 		var have int
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM stepd_migrations`).Scan(&have); err != nil {
+		if err := tx.QueryRow(ctx, query("SchemaVersion")).Scan(&have); err != nil {
 			return fmt.Errorf("postgres: read schema version: %w", err)
 		}
 		if have > len(ms) {
@@ -212,7 +211,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO stepd_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+			if _, err := tx.Exec(ctx, query("RecordMigration"),
 				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 				return fmt.Errorf("postgres: record migration %s: %w", m.Name, err)
 			}

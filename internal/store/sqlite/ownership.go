@@ -331,7 +331,7 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("sqlite: check: %w", err)
 	}
 	var ok string
-	if err := s.reader.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+	if err := s.reader.QueryRowContext(ctx, query("IntegrityCheck")).Scan(&ok); err != nil || ok != "ok" {
 		return fmt.Errorf("sqlite: integrity check: %q %v", ok, err)
 	}
 	return nil

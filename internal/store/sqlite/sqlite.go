@@ -253,12 +253,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS stepd_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		if _, err := tx.ExecContext(ctx, query("CreateMigrationsTable")); err != nil {
 			return fmt.Errorf("sqlite: create migrations table: %w", err)
 		}
 		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM stepd_migrations`).Scan(&have); err != nil {
+		if err := tx.QueryRowContext(ctx, query("SchemaVersion")).Scan(&have); err != nil {
 			return fmt.Errorf("sqlite: read schema version: %w", err)
 		}
 		if have > len(ms) {
@@ -268,7 +267,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO stepd_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+			if _, err := tx.ExecContext(ctx, query("RecordMigration"),
 				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 				return fmt.Errorf("sqlite: record migration %s: %w", m.Name, err)
 			}

@@ -2,6 +2,20 @@
 -- Times are milliseconds since the epoch. Names are referenced from the Go
 -- code. Statements that take arrays (unnest) write a whole batch at once.
 
+-- Migrations bookkeeping (Open).
+-- name: MigrationLock
+SELECT pg_advisory_xact_lock(hashtext('stepd migrations ' || $1))
+
+-- name: CreateMigrationsTable
+CREATE TABLE IF NOT EXISTS stepd_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)
+
+-- name: SchemaVersion
+SELECT coalesce(max(version), 0) FROM stepd_migrations
+
+-- name: RecordMigration
+INSERT INTO stepd_migrations (version, name, applied_at) VALUES ($1, $2, $3)
+
 -- name: CreateStateMachine
 INSERT INTO state_machines (arn, name, type, definition, role_arn, logging_configuration, tracing_configuration,
     status, creation_date, update_date, revision_id, description, label)

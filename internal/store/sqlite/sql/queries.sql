@@ -2,6 +2,17 @@
 -- binds them by number; a number used twice binds the same value). Times are
 -- milliseconds since the epoch. Names are referenced from the Go code.
 
+-- Migrations bookkeeping (Open).
+-- name: CreateMigrationsTable
+CREATE TABLE IF NOT EXISTS stepd_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)
+
+-- name: SchemaVersion
+SELECT coalesce(max(version), 0) FROM stepd_migrations
+
+-- name: RecordMigration
+INSERT INTO stepd_migrations (version, name, applied_at) VALUES ($1, $2, $3)
+
 -- name: CreateStateMachine
 INSERT INTO state_machines (arn, name, type, definition, role_arn, logging_configuration, tracing_configuration,
     status, creation_date, update_date, revision_id, description, label)
@@ -327,3 +338,7 @@ UNION ALL SELECT 'route' FROM alias_routes WHERE alias_arn NOT IN (SELECT arn FR
 UNION ALL SELECT 'tag' FROM tags WHERE resource_arn NOT IN (SELECT arn FROM state_machines UNION ALL SELECT arn FROM activities)
 UNION ALL SELECT 'definition' FROM executions WHERE definition_hash NOT IN (SELECT hash FROM definitions)
 LIMIT 1
+
+-- Check: SQLite's own consistency check ("ok").
+-- name: IntegrityCheck
+PRAGMA integrity_check

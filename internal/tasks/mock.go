@@ -172,8 +172,9 @@ func parseMockedResponse(name string, o *jsonv.Object) (*MockedResponse, error) 
 			c, _ := t.Get("Cause")
 			es, ok1 := e.(string)
 			cs, ok2 := c.(string)
-			if t == nil || !ok1 || !ok2 {
-				return nil, fmt.Errorf("MockedResponses.%s.%s.Throw must have string Error and Cause", name, key)
+			// An empty Error would read as a success in At.
+			if t == nil || !ok1 || !ok2 || es == "" {
+				return nil, fmt.Errorf("MockedResponses.%s.%s.Throw must have a non-empty string Error and a string Cause", name, key)
 			}
 			step.errName, step.cause = es, cs
 		}

@@ -10,6 +10,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"stepd/internal/asl"
@@ -38,7 +39,7 @@ type Runner struct {
 type Result struct {
 	Status engine.Status
 	Output string  // JSON text, when SUCCEEDED
-	Error  *string // when FAILED, TIMED_OUT or ABORTED
+	Error  *string // when FAILED (nil when TIMED_OUT or ABORTED, as DescribeExecution shows them)
 	Cause  *string
 	Events []history.Event
 	Start  time.Time
@@ -62,19 +63,50 @@ const (
 	msgFailed
 )
 
-// reporter sends a task's reports to the runner's loop.
+// mailbox queues task reports for the runner's loop. Putting never blocks:
+// a dispatcher may report from inside Dispatch, on the loop's own goroutine
+// (tasks.Mocked does), and a batch may start any number of tasks.
+type mailbox struct {
+	mu    sync.Mutex
+	queue []message
+	ready chan struct{} // holds a token while queue may be non-empty
+}
+
+func newMailbox() *mailbox { return &mailbox{ready: make(chan struct{}, 1)} }
+
+func (b *mailbox) put(m message) {
+	b.mu.Lock()
+	b.queue = append(b.queue, m)
+	b.mu.Unlock()
+	select {
+	case b.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued reports in the order they were put.
+func (b *mailbox) take() []message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue
+	b.queue = nil
+	return q
+}
+
+// reporter sends a task's reports to the runner's loop; reports made after
+// the task was cancelled are dropped.
 type reporter struct {
 	id  string
-	ch  chan<- message
+	box *mailbox
 	ctx context.Context
 }
 
 func (r *reporter) send(m message) {
-	m.id = r.id
-	select {
-	case r.ch <- m:
-	case <-r.ctx.Done():
+	if r.ctx.Err() != nil {
+		return
 	}
+	m.id = r.id
+	r.box.put(m)
 }
 
 func (r *reporter) Started(w string)  { r.send(message{kind: msgStarted, worker: w}) }
@@ -106,7 +138,8 @@ func (h *timerHeap) Push(x any)   { t := x.(*timer); t.index = len(*h); *h = app
 func (h *timerHeap) Pop() any     { old := *h; t := old[len(old)-1]; *h = old[:len(old)-1]; return t }
 
 // Run executes m with the given input text until the execution ends or ctx
-// is cancelled (which stops the execution).
+// is cancelled, which stops the execution: Run then returns the ABORTED
+// result and a nil error.
 func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, input string) (*Result, error) {
 	inputVal, err := jsonv.ParseString(input)
 	if err != nil {
@@ -130,7 +163,7 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 	}
 	x := engine.New(m, cfg)
 	res := &Result{Start: start}
-	ch := make(chan message, 64)
+	box := newMailbox()
 	runCtx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
 	inflight := map[string]context.CancelFunc{}
@@ -149,7 +182,7 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			case engine.RunTask:
 				tctx, cancel := context.WithCancel(runCtx)
 				inflight[c.ID] = cancel
-				r.Dispatcher.Dispatch(tctx, c.Task, &reporter{id: c.ID, ch: ch, ctx: tctx})
+				r.Dispatcher.Dispatch(tctx, c.Task, &reporter{id: c.ID, box: box, ctx: tctx})
 			case engine.CancelTask:
 				if cancel, ok := inflight[c.ID]; ok {
 					cancel()
@@ -170,6 +203,12 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 
 	apply(x.Start(inputVal, input, now()))
 	for x.Status() == engine.Running {
+		if ctx.Err() != nil {
+			// Checked first: on virtual time with nothing in flight the
+			// loop below never waits, so it would not see ctx end.
+			apply(x.Stop(nil, nil, now()))
+			break
+		}
 		if r.Virtual && len(inflight) == 0 {
 			if timers.Len() == 0 {
 				return nil, fmt.Errorf("runner: execution is stuck: nothing in flight and no timer armed")
@@ -209,23 +248,25 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			heap.Remove(timers, next.index)
 			delete(byID, next.id)
 			apply(x.TimerFired(next.id, now()))
-		case msg := <-ch:
-			if _, ok := inflight[msg.id]; !ok {
-				continue
-			}
-			switch msg.kind {
-			case msgStarted:
-				apply(x.TaskStarted(msg.id, msg.worker, now()))
-			case msgSubmitted:
-				apply(x.TaskSubmitted(msg.id, msg.output, now()))
-			case msgHeartbeat:
-				apply(x.TaskHeartbeat(msg.id, now()))
-			case msgSucceeded:
-				delete(inflight, msg.id)
-				apply(x.TaskSucceeded(msg.id, msg.output, now()))
-			case msgFailed:
-				delete(inflight, msg.id)
-				apply(x.TaskFailed(msg.id, msg.errName, msg.cause, now()))
+		case <-box.ready:
+			for _, msg := range box.take() {
+				if _, ok := inflight[msg.id]; !ok {
+					continue
+				}
+				switch msg.kind {
+				case msgStarted:
+					apply(x.TaskStarted(msg.id, msg.worker, now()))
+				case msgSubmitted:
+					apply(x.TaskSubmitted(msg.id, msg.output, now()))
+				case msgHeartbeat:
+					apply(x.TaskHeartbeat(msg.id, now()))
+				case msgSucceeded:
+					delete(inflight, msg.id)
+					apply(x.TaskSucceeded(msg.id, msg.output, now()))
+				case msgFailed:
+					delete(inflight, msg.id)
+					apply(x.TaskFailed(msg.id, msg.errName, msg.cause, now()))
+				}
 			}
 		}
 		if tm != nil {

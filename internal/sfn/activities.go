@@ -32,6 +32,9 @@ func (s *Service) CreateActivity(ctx context.Context, in *CreateActivityInput) (
 		return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", in.Name)
 	}
 	a := &store.Activity{ARN: s.resourceARN("activity", in.Name), Name: in.Name, CreationDate: s.now(), Tags: storeTags(in.Tags)}
+	if err := checkNewTags(in.Tags, a.ARN); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreateActivity(ctx, a); err != nil {
 		if !errors.Is(err, store.ErrAlreadyExists) {
 			return nil, storeError("create activity", err)
@@ -201,11 +204,18 @@ func (s *Service) taskFor(ctx context.Context, token string) (*live, string, err
 	if token == "" {
 		return nil, "", validation("null", "taskToken", "Member must not be null")
 	}
-	if _, _, ok := engine.ParseTaskToken(token); !ok {
+	execARN, _, ok := engine.ParseTaskToken(token)
+	if !ok {
 		return nil, "", apiError(ErrInvalidToken, "Invalid token")
 	}
 	t, err := s.store.TaskByToken(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
+		// A token of ours whose task is over (answered, timed out, its
+		// execution ended) is TaskTimedOut on AWS; one whose execution never
+		// existed is TaskDoesNotExist.
+		if _, err := s.store.GetExecution(ctx, execARN, 0); err == nil {
+			return nil, "", taskOver()
+		}
 		return nil, "", apiError(ErrTaskDoesNotExist, "Task Does Not Exist")
 	}
 	if err != nil {
@@ -216,6 +226,11 @@ func (s *Service) taskFor(ctx context.Context, token string) (*live, string, err
 		return nil, "", apiError(ErrTaskDoesNotExist, "Task Does Not Exist")
 	}
 	return l, t.ID, nil
+}
+
+// taskOver is AWS's answer to a callback for a task that has ended.
+func taskOver() error {
+	return apiError(ErrTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'")
 }
 
 // SendTaskSuccess completes an activity or callback task with its output.
@@ -236,7 +251,7 @@ func (s *Service) SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput)
 	}
 	if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.TaskSucceeded(id, out, now) }); err != nil {
 		if errors.Is(err, errNotLive) {
-			return nil, apiError(ErrTaskTimedOut, "Task Timed Out")
+			return nil, taskOver()
 		}
 		return nil, err
 	}
@@ -258,7 +273,7 @@ func (s *Service) SendTaskFailure(ctx context.Context, in *SendTaskFailureInput)
 	}
 	if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.TaskFailed(id, errName, cause, now) }); err != nil {
 		if errors.Is(err, errNotLive) {
-			return nil, apiError(ErrTaskTimedOut, "Task Timed Out")
+			return nil, taskOver()
 		}
 		return nil, err
 	}

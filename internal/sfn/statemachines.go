@@ -126,10 +126,10 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Tags) > 50 {
-		return nil, apiError(ErrTooManyTags, "Too many tags: at most 50 are allowed")
-	}
 	arn := s.resourceARN("stateMachine", in.Name)
+	if err := checkNewTags(in.Tags, arn); err != nil {
+		return nil, err
+	}
 	sm := &store.StateMachine{
 		ARN: arn, Name: in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleArn,
 		LoggingConfiguration: logging, TracingConfiguration: string(in.TracingConfiguration),

@@ -79,6 +79,17 @@ func checkTags(tags []Tag, field string) error {
 	return nil
 }
 
+// checkNewTags checks the tags of a resource being created.
+func checkNewTags(tags []Tag, arn string) error {
+	if err := checkTags(tags, "tags"); err != nil {
+		return err
+	}
+	if len(tags) > maxTags {
+		return tooManyTags(arn)
+	}
+	return nil
+}
+
 // tooManyTags is TooManyTags with its resourceName member.
 func tooManyTags(arn string) *Error {
 	e := apiError(ErrTooManyTags, "Too many tags: a resource can have at most %d tags", maxTags)

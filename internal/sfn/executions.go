@@ -58,14 +58,21 @@ func (s *Service) resolveTarget(ctx context.Context, arn string) (*target, error
 		q := p.parts[1]
 		if _, err := strconv.ParseInt(q, 10, 64); err == nil {
 			v, err := s.store.GetVersion(ctx, base)
-			if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
 				return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", base)
+			}
+			if err != nil {
+				return nil, storeError("get version", err)
 			}
 			t.definition, t.versionARN = v.Definition, v.ARN
 		} else {
 			a, err := s.store.GetAlias(ctx, base)
+			if errors.Is(err, store.ErrNotFound) {
+				// ResourceNotFound is not among StartExecution's errors.
+				return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", base)
+			}
 			if err != nil {
-				return nil, apiError(ErrResourceNotFound, "Resource not found: '%s'", base)
+				return nil, storeError("get alias", err)
 			}
 			routes, err := store.ParseRouting(a.Routing)
 			if err != nil || len(routes) == 0 {
@@ -556,6 +563,21 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 	if p, ok := parseARN(rec.StateMachineARN); ok {
 		out.Name = p.parts[0]
 	}
+	if rec.MapRunARN != "" {
+		out.MapRunArn = &rec.MapRunARN
+	}
+	if rec.VersionARN != "" {
+		// An execution of a version describes that version.
+		if v, err := s.store.GetVersion(ctx, rec.VersionARN); err == nil {
+			out.RoleArn, out.UpdateDate = v.RoleARN, ts(v.CreationDate)
+			out.LoggingConfiguration = loggingConfig(v.LoggingConfiguration)
+			out.TracingConfiguration = tracingConfig(v.TracingConfiguration)
+			if v.RevisionID != "" {
+				out.RevisionId = &v.RevisionID
+			}
+			return out, nil
+		}
+	}
 	if sm, err := s.store.GetStateMachine(ctx, rec.StateMachineARN); err == nil {
 		out.RoleArn = sm.RoleARN
 		out.UpdateDate = ts(sm.CreationDate)
@@ -567,9 +589,6 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 		if sm.RevisionID != "" {
 			out.RevisionId = &sm.RevisionID
 		}
-	}
-	if rec.MapRunARN != "" {
-		out.MapRunArn = &rec.MapRunARN
 	}
 	return out, nil
 }

@@ -290,6 +290,7 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	if err != nil {
 		return nil, storeError("get state machine", err)
 	}
+	before := *sm
 	if in.Definition != nil {
 		if _, err := s.checkDefinition(in.Definition, string(sm.Type)); err != nil {
 			return nil, err
@@ -307,21 +308,29 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	if len(in.TracingConfiguration) > 0 {
 		sm.TracingConfiguration = string(in.TracingConfiguration)
 	}
-	sm.UpdateDate = s.now()
-	sm.RevisionID = uuid.NewString()
-	if err := s.store.UpdateStateMachine(ctx, sm); err != nil {
-		return nil, storeError("update state machine", err)
+	out := &UpdateStateMachineOutput{}
+	// An update that changes nothing makes no revision (AWS answers it
+	// without a revisionId), so publishing it finds the existing version.
+	if sm.Definition == before.Definition && sm.RoleARN == before.RoleARN &&
+		sm.LoggingConfiguration == before.LoggingConfiguration && sm.TracingConfiguration == before.TracingConfiguration {
+		out.UpdateDate = ts(sm.CreationDate)
+		if !sm.UpdateDate.IsZero() {
+			out.UpdateDate = ts(sm.UpdateDate)
+		}
+	} else {
+		sm.UpdateDate = s.now()
+		sm.RevisionID = uuid.NewString()
+		if err := s.store.UpdateStateMachine(ctx, sm); err != nil {
+			return nil, storeError("update state machine", err)
+		}
+		out.UpdateDate, out.RevisionId = ts(sm.UpdateDate), &sm.RevisionID
 	}
-	out := &UpdateStateMachineOutput{UpdateDate: ts(sm.UpdateDate), RevisionId: &sm.RevisionID}
 	if in.Publish != nil && *in.Publish {
-		v := &store.Version{StateMachineARN: arn, CreationDate: sm.UpdateDate}
-		if in.VersionDescription != nil {
-			v.Description = *in.VersionDescription
+		v, err := s.PublishStateMachineVersion(ctx, &PublishStateMachineVersionInput{StateMachineArn: arn, Description: in.VersionDescription})
+		if err != nil {
+			return nil, err
 		}
-		if err := s.store.PublishVersion(ctx, v); err != nil {
-			return nil, storeError("publish version", err)
-		}
-		out.StateMachineVersionArn = &v.ARN
+		out.StateMachineVersionArn = &v.StateMachineVersionArn
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"stepd/internal/store"
@@ -378,29 +379,35 @@ type ListStateMachineAliasesOutput struct {
 	NextToken           *string                     `json:"nextToken,omitempty"`
 }
 
-// ListStateMachineAliases lists a state machine's aliases, newest first.
+// ListStateMachineAliases lists a state machine's aliases, oldest first.
 func (s *Service) ListStateMachineAliases(ctx context.Context, in *ListStateMachineAliasesInput) (*ListStateMachineAliasesOutput, error) {
 	sm, err := s.machineForVersions(ctx, in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}
-	p := store.ListAliasesParams{StateMachineARN: sm.ARN}
-	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
+	limit, err := maxResults(in.MaxResults)
+	if err != nil {
 		return nil, err
 	}
-	if in.NextToken != nil {
-		p.NextToken = *in.NextToken
-	}
-	page, err := s.store.ListAliases(ctx, p)
+	aliases, err := s.allAliases(ctx, sm.ARN)
 	if err != nil {
-		return nil, storeError("list aliases", err)
+		return nil, err
 	}
-	out := &ListStateMachineAliasesOutput{StateMachineAliases: make([]StateMachineAliasListItem, 0, len(page.Items))}
-	for _, a := range page.Items {
+	// Oldest first, as AWS lists them (recorded: LocalStack's
+	// test_base_lifecycle_create_delete_list); a machine has at most 100.
+	slices.SortStableFunc(aliases, func(a, b *store.Alias) int {
+		if c := a.CreationDate.Compare(b.CreationDate); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ARN, b.ARN)
+	})
+	page, next, err := pageOf(aliases, "alias", sm.ARN, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListStateMachineAliasesOutput{StateMachineAliases: make([]StateMachineAliasListItem, 0, len(page)), NextToken: next}
+	for _, a := range page {
 		out.StateMachineAliases = append(out.StateMachineAliases, StateMachineAliasListItem{StateMachineAliasArn: a.ARN, CreationDate: ts(a.CreationDate)})
-	}
-	if page.NextToken != "" {
-		out.NextToken = &page.NextToken
 	}
 	return out, nil
 }

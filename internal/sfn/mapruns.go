@@ -2,9 +2,7 @@ package sfn
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -276,25 +274,6 @@ type ListMapRunsOutput struct {
 	NextToken *string          `json:"nextToken,omitempty"`
 }
 
-// mapRunsToken encodes the position of the next page of ListMapRuns.
-func mapRunsToken(executionARN string, next int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("maprun\x00" + executionARN + "\x00" + strconv.Itoa(next)))
-}
-
-// parseMapRunsToken reads a token mapRunsToken made for this execution.
-func parseMapRunsToken(token, executionARN string) (int, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return 0, false
-	}
-	parts := strings.Split(string(raw), "\x00")
-	if len(parts) != 3 || parts[0] != "maprun" || parts[1] != executionARN {
-		return 0, false
-	}
-	n, err := strconv.Atoi(parts[2])
-	return n, err == nil && n >= 0
-}
-
 // ListMapRuns lists the Map Runs an execution started, oldest first.
 func (s *Service) ListMapRuns(ctx context.Context, in *ListMapRunsInput) (*ListMapRunsOutput, error) {
 	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
@@ -305,30 +284,18 @@ func (s *Service) ListMapRuns(ctx context.Context, in *ListMapRunsInput) (*ListM
 	if err != nil {
 		return nil, err
 	}
-	if limit == 0 {
-		limit = store.DefaultMaxResults
-	}
-	from := 0
-	if in.NextToken != nil {
-		n, ok := parseMapRunsToken(*in.NextToken, rec.ARN)
-		if !ok {
-			return nil, apiError(ErrInvalidToken, "Invalid Token: 'The pagination token is invalid'")
-		}
-		from = n
-	}
 	runs, err := s.mapRunsOf(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListMapRunsOutput{MapRuns: []MapRunListItem{}}
-	for i := from; i < len(runs) && len(out.MapRuns) < limit; i++ {
-		r := runs[i]
+	page, next, err := pageOf(runs, "maprun", rec.ARN, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListMapRunsOutput{MapRuns: make([]MapRunListItem, 0, len(page)), NextToken: next}
+	for _, r := range page {
 		out.MapRuns = append(out.MapRuns, MapRunListItem{ExecutionArn: r.executionARN, MapRunArn: r.arn,
 			StateMachineArn: r.stateMachineARN(), StartDate: ts(r.start), StopDate: ts(r.stop)})
-		if len(out.MapRuns) == limit && i+1 < len(runs) {
-			t := mapRunsToken(rec.ARN, i+1)
-			out.NextToken = &t
-		}
 	}
 	return out, nil
 }

@@ -975,10 +975,30 @@ func TestSDKVersionsAndAliases(t *testing.T) {
 	if c := asError[*types.ConflictException](t, err, "delete a routed version"); !strings.Contains(*c.Message, "[live]") {
 		t.Errorf("conflict message %q does not name the alias", *c.Message)
 	}
-	la, err := e.c.ListStateMachineAliases(e.ctx, &sdk.ListStateMachineAliasesInput{StateMachineArn: aws.String(sm)})
-	if err != nil || len(la.StateMachineAliases) != 1 || *la.StateMachineAliases[0].StateMachineAliasArn != alias {
-		t.Errorf("list aliases: %+v %v", la, err)
+	beta, err := e.c.CreateStateMachineAlias(e.ctx, &sdk.CreateStateMachineAliasInput{Name: aws.String("beta"),
+		RoutingConfiguration: []types.RoutingConfigurationListItem{route(v2, 100)}})
+	if err != nil {
+		t.Fatal(err)
 	}
+	var listed []string
+	for in := (&sdk.ListStateMachineAliasesInput{StateMachineArn: aws.String(sm), MaxResults: 1}); ; {
+		page, err := e.c.ListStateMachineAliases(e.ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.StateMachineAliases {
+			listed = append(listed, *a.StateMachineAliasArn)
+		}
+		if page.NextToken == nil {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	if !slices.Equal(listed, []string{alias, *beta.StateMachineAliasArn}) {
+		t.Errorf("aliases %v, want oldest first %v", listed, []string{alias, *beta.StateMachineAliasArn})
+	}
+	_, err = e.c.ListStateMachineAliases(e.ctx, &sdk.ListStateMachineAliasesInput{StateMachineArn: aws.String(sm), NextToken: aws.String("bogus")})
+	asError[*types.InvalidToken](t, err, "list aliases with a bad token")
 	if _, err := e.c.DeleteStateMachineAlias(e.ctx, &sdk.DeleteStateMachineAliasInput{StateMachineAliasArn: aws.String(alias)}); err != nil {
 		t.Fatal(err)
 	}

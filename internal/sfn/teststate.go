@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -168,6 +169,12 @@ func (s *Service) TestState(ctx context.Context, in *TestStateInput) (*TestState
 func (s *Service) prepareTest(in *TestStateInput) (*testRun, error) {
 	if in.Definition == nil {
 		return nil, validation("null", "definition", "Member must not be null")
+	}
+	if len(*in.Definition) > 1024*1024 {
+		return nil, validation("...", "definition", "Member must have length less than or equal to 1048576")
+	}
+	if in.RoleArn != nil && *in.RoleArn != "" && !strings.HasPrefix(*in.RoleArn, "arn:") {
+		return nil, apiError(ErrInvalidArn, "Invalid Arn: 'Invalid ARN prefix: %s'", *in.RoleArn)
 	}
 	r := &testRun{s: s, level: levelInfo, out: &TestStateOutput{}, insp: &InspectionData{}, now: s.now()}
 	if in.InspectionLevel != nil {

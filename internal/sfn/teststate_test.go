@@ -136,6 +136,9 @@ func TestTestStateBehaviours(t *testing.T) {
 		{"context with a wrong type", sfn.TestStateInput{
 			Definition: str(`{"Type": "Succeed"}`), Context: str(`{"State": {"RetryCount": "x"}}`),
 		}, want{code: "ValidationException", message: "Invalid Context object provided: State.RetryCount must be a number"}},
+		{"role not an ARN", sfn.TestStateInput{
+			Definition: str(`{"Type": "Succeed"}`), RoleArn: str("role"),
+		}, want{code: "InvalidArn", message: "Invalid Arn: 'Invalid ARN prefix: role'"}},
 		{"definition not JSON", sfn.TestStateInput{
 			Definition: str(`{"Type": `),
 		}, want{code: "InvalidDefinition"}},

@@ -4,6 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 ADDR      ?= 127.0.0.1:8083
+SCREENSHOTS ?= screenshots
 
 # Fuzz targets run briefly by `make test`: package:FuzzName.
 FUZZ_TARGETS := \
@@ -21,7 +22,7 @@ FUZZ_TARGETS := \
 	./internal/asl:FuzzCompile \
 	./internal/asl:FuzzUnsupportedReferences
 
-.PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean
+.PHONY: all build run test lint fmt-check vet staticcheck unit fuzz bench deps clean console-test screenshots
 
 all: build
 
@@ -60,6 +61,15 @@ fuzz:
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s $$pkg; \
 	done
+
+## console-test: the web console's tests alone, browser tests in headless
+## Chromium included (`make unit` runs them too, with everything else).
+console-test:
+	$(GO) test -race -count=1 -v ./internal/console
+
+## screenshots: PNGs of the console's main pages in $(SCREENSHOTS)/.
+screenshots:
+	./scripts/screenshots.sh $(SCREENSHOTS)
 
 ## bench: the benchmarks whose numbers the closing notes report.
 bench:

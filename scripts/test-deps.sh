@@ -14,6 +14,12 @@ need zip && missing+=(zip)
 # test adapts its syntax).
 need curl && missing+=(curl)
 need aws && missing+=(awscli)
+# The web console's browser tests drive Debian's Chromium headless (never a
+# downloaded browser); DejaVu gives its pages and screenshots a font.
+if need chromium; then
+	missing+=(chromium)
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "test-deps: installing ${missing[*]}"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"stepd/internal/api"
+	"stepd/internal/console"
 	"stepd/internal/lambda"
 	"stepd/internal/sfn"
 	"stepd/internal/store"
@@ -98,6 +99,7 @@ func New(cfg Config) (*Server, error) {
 	api.RegisterLambda(s.router, fns)
 	api.RegisterLogs(s.router, fns.Logs(), cfg.Region, cfg.Account)
 	s.router.HandleFunc("GET /health", s.health)
+	console.Register(s.router) // the web console: GET / and GET /console/...
 
 	s.http = &http.Server{
 		Handler:           s.router,

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/jackc/pgx/v5"
+)
+
+// postgresDSN returns the DSN of a fresh schema in the test PostgreSQL
+// (STEPD_TEST_POSTGRES, or the database scripts/postgres.sh creates), dropped
+// when t ends; it skips t when no server answers.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("STEPD_TEST_POSTGRES")
+	if base == "" {
+		base = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Skipf("no PostgreSQL at %s (%v): run scripts/postgres.sh, or set STEPD_TEST_POSTGRES", redact(base), err)
+	}
+	_ = conn.Close(ctx)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "stepd_server_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// node is one stepd process of a fleet, run in this test process.
+type node struct {
+	srv  *Server
+	stop func()
+	c    *sdk.Client
+}
+
+func startNode(t *testing.T, name, dsn string) *node {
+	t.Helper()
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Store: dsn, Node: name, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("node %s: %v", name, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("node %s did not stop", name)
+		}
+	}
+	t.Cleanup(stop)
+	waitHealthy(t, srv.URL())
+	return &node{srv: srv, stop: stop, c: sfnClient(t, srv.URL())}
+}
+
+func sfnClient(t *testing.T, endpoint string) *sdk.Client {
+	t.Helper()
+	return sdk.New(sdk.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  aws.AnonymousCredentials{},
+	})
+}
+
+// waitStatus polls DescribeExecution on c until the execution ends.
+func waitStatus(t *testing.T, c *sdk.Client, arn string, within time.Duration) *sdk.DescribeExecutionOutput {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		d, err := c.DescribeExecution(context.Background(), &sdk.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != types.ExecutionStatusRunning {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still RUNNING after %s", arn, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkHistory asserts that an execution's events are numbered 1..n with
+// no gap or repeat, and returns their types.
+func checkHistory(t *testing.T, c *sdk.Client, arn string) []types.HistoryEventType {
+	t.Helper()
+	var out []types.HistoryEventType
+	p := sdk.NewGetExecutionHistoryPaginator(c, &sdk.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			if e.Id != int64(len(out)+1) {
+				t.Fatalf("%s: event %d has id %d", arn, len(out)+1, e.Id)
+			}
+			out = append(out, e.Type)
+		}
+	}
+	return out
+}
+
+// TestMultiNodeFailover runs two nodes on one PostgreSQL database: what one
+// node creates the other sees, and when a node stops, the other finishes
+// the executions it was driving, with whole histories.
+func TestMultiNodeFailover(t *testing.T) {
+	dsn := postgresDSN(t)
+	a := startNode(t, "node-a", dsn)
+	b := startNode(t, "node-b", dsn)
+	ctx := context.Background()
+
+	def := `{"StartAt": "Before", "States": {
+		"Before": {"Type": "Pass", "Result": "x", "ResultPath": "$.before", "Next": "Wait"},
+		"Wait": {"Type": "Wait", "Seconds": 1, "Next": "After"},
+		"After": {"Type": "Pass", "Result": "y", "ResultPath": "$.after", "End": true}}}`
+	sm, err := a.c.CreateStateMachine(ctx, &sdk.CreateStateMachineInput{Name: aws.String("failover"), Definition: aws.String(def), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.c.DescribeStateMachine(ctx, &sdk.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+		t.Fatalf("node b does not see node a's state machine: %v", err)
+	}
+
+	const n = 40
+	arns := make([]string, n)
+	for i := range arns {
+		out, err := a.c.StartExecution(ctx, &sdk.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String(fmt.Sprintf("run-%02d", i)), Input: aws.String(fmt.Sprintf(`{"i":%d}`, i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns[i] = *out.ExecutionArn
+	}
+	// Every execution sits in its 1 s Wait, driven by node a. Stop it: it
+	// hands its leases back and node b takes the executions over.
+	a.stop()
+	for i, arn := range arns {
+		d := waitStatus(t, b.c, arn, 30*time.Second)
+		want := fmt.Sprintf(`{"i":%d,"before":"x","after":"y"}`, i)
+		if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != want {
+			t.Errorf("%s: %s %s, want SUCCEEDED %s", arn, d.Status, aws.ToString(d.Output), want)
+		}
+		events := checkHistory(t, b.c, arn)
+		if len(events) != 8 || events[len(events)-1] != types.HistoryEventTypeExecutionSucceeded {
+			t.Errorf("%s: history %v", arn, events)
+		}
+	}
+	list, err := b.c.ListExecutions(ctx, &sdk.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: types.ExecutionStatusSucceeded})
+	if err != nil || len(list.Executions) != n {
+		t.Errorf("list on node b: %d executions, %v", len(list.Executions), err)
+	}
+}

@@ -447,7 +447,13 @@ func (r *testRun) defaultContext() any {
 		"StartTime", engine.FormatTime(r.now))
 	sm := jsonv.ObjectOf("Id", r.smARN, "Name", r.smName)
 	st := jsonv.ObjectOf("Name", r.st.Name, "EnteredTime", engine.FormatTime(r.now), "RetryCount", r.retries)
-	return jsonv.ObjectOf("Execution", exec, "StateMachine", sm, "State", st)
+	ctx := jsonv.ObjectOf("Execution", exec, "StateMachine", sm, "State", st)
+	if res := r.st.Res; r.st.Type == asl.TypeTask && (res.Pattern == asl.WaitForTaskToken || res.Kind == asl.ResourceActivity) {
+		// A callback task's token, for $$.Task.Token (no one can answer it:
+		// TestState mocks these tasks).
+		ctx.Set("Task", jsonv.ObjectOf("Token", uuid.NewString()))
+	}
+	return ctx
 }
 
 // contextFields are the fields a mocked context object may have, and the

@@ -127,6 +127,11 @@ func TestTestStateBehaviours(t *testing.T) {
 			Definition: str(`{"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:a", "End": true}`),
 			Mock:       &sfn.TestStateMock{Result: str(`{"done": 1}`)},
 		}, want{status: "SUCCEEDED", output: `{"done": 1}`}},
+		{"callback task with its token", sfn.TestStateInput{
+			Definition: str(`{"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+				"Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": true}`),
+			Mock: &sfn.TestStateMock{Result: str(`{"approved": true}`)},
+		}, want{status: "SUCCEEDED", output: `{"approved": true}`}},
 		{"unknown inspection level", sfn.TestStateInput{
 			Definition: str(`{"Type": "Succeed"}`), InspectionLevel: str("ALL"),
 		}, want{code: "ValidationException", message: "1 validation error detected: Value 'ALL' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]"}},

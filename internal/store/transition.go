@@ -46,6 +46,11 @@ type Transition struct {
 	DeleteTimers []string
 	PutTasks     []Task
 	DeleteTasks  []string
+	// DeleteRequests are the ids of the requests the transition applies
+	// (see Store.PostRequest), deleted with the rest of it. Ids that no
+	// longer exist, or that belong to another execution, are ignored. A
+	// terminal Status deletes every request of the execution anyway.
+	DeleteRequests []int64
 }
 
 // EventCount is the execution's event count after the transition.

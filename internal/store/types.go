@@ -224,6 +224,69 @@ type Task struct {
 	TimeoutSeconds   int64
 }
 
+// RequestKind says what a Request asks of an execution.
+type RequestKind string
+
+// The request kinds.
+const (
+	// RequestTaskSuccess: SendTaskSuccess for TaskToken, with Output.
+	RequestTaskSuccess RequestKind = "task-success"
+	// RequestTaskFailure: SendTaskFailure for TaskToken, with Error and
+	// Cause (either may be nil).
+	RequestTaskFailure RequestKind = "task-failure"
+	// RequestTaskHeartbeat: SendTaskHeartbeat for TaskToken.
+	RequestTaskHeartbeat RequestKind = "task-heartbeat"
+	// RequestStop: StopExecution, with Error and Cause (either may be nil).
+	RequestStop RequestKind = "stop"
+)
+
+// Valid reports whether k is one of the kinds above.
+func (k RequestKind) Valid() bool {
+	switch k {
+	case RequestTaskSuccess, RequestTaskFailure, RequestTaskHeartbeat, RequestStop:
+		return true
+	}
+	return false
+}
+
+// Task reports whether k is about a task, named by a task token.
+func (k RequestKind) Task() bool {
+	return k == RequestTaskSuccess || k == RequestTaskFailure || k == RequestTaskHeartbeat
+}
+
+// Request is a request about a RUNNING execution that only the node driving
+// it can apply (a task token's outcome or heartbeat, a stop), kept in the
+// store until the commit that applies it deletes it (see PostRequest and
+// Transition.DeleteRequests).
+type Request struct {
+	// ID is assigned by PostRequest; ids grow in posting order and are never
+	// reused.
+	ID           int64
+	ExecutionARN string
+	Kind         RequestKind
+	// TaskToken names the task (task kinds only).
+	TaskToken string
+	// Output is the task's output (RequestTaskSuccess); nil when absent.
+	Output *string
+	// Error and Cause are nil when absent (RequestTaskFailure, RequestStop).
+	Error *string
+	Cause *string
+	// Created is when the request arrived, set by the caller.
+	Created time.Time
+}
+
+// Validate reports whether r is well formed, wrapping ErrInvalid when it
+// is not: a valid Kind and, for the task kinds, a TaskToken.
+func (r *Request) Validate() error {
+	if !r.Kind.Valid() {
+		return fmt.Errorf("request for %q: kind %q: %w", r.ExecutionARN, r.Kind, ErrInvalid)
+	}
+	if r.Kind.Task() && r.TaskToken == "" {
+		return fmt.Errorf("request for %q: %s without a task token: %w", r.ExecutionARN, r.Kind, ErrInvalid)
+	}
+	return nil
+}
+
 // NotificationKind says what a Notification is about.
 type NotificationKind string
 
@@ -373,4 +436,17 @@ type ClaimTaskParams struct {
 	Worker      string
 	// Now is recorded as the task's Started time.
 	Now time.Time
+}
+
+// RequestsParams selects pending requests.
+type RequestsParams struct {
+	// Node, when set, keeps the requests of executions whose lease Node
+	// holds; "" (with no ExecutionARN) returns the requests of every
+	// execution.
+	Node string
+	// ExecutionARN, when set, keeps the requests of that execution only,
+	// whoever holds its lease (Node is then ignored).
+	ExecutionARN string
+	// Limit caps the number of requests (> 0).
+	Limit int
 }

@@ -40,6 +40,7 @@ type Store struct {
 	tags       map[string]map[string]string
 	execs      map[string]*execution
 	tokens     map[string]*store.Task
+	requestSeq int64 // the last request id assigned
 	hub        notify.Hub
 }
 
@@ -54,10 +55,11 @@ type alias struct {
 }
 
 type execution struct {
-	e      store.Execution
-	events [][]byte
-	timers map[string]store.Timer
-	tasks  map[string]*store.Task
+	e        store.Execution
+	events   [][]byte
+	timers   map[string]store.Timer
+	tasks    map[string]*store.Task
+	requests []store.Request // in id order
 }
 
 // New returns an empty store.
@@ -702,6 +704,7 @@ func (s *Store) apply(x *execution, t *store.Transition, enc [][]byte) {
 		for id := range x.tasks {
 			s.deleteTask(x, id)
 		}
+		x.requests = nil
 		return
 	}
 	if t.Owner != "" && x.e.LeaseOwner == "" && t.Status == store.Running {
@@ -712,6 +715,9 @@ func (s *Store) apply(x *execution, t *store.Transition, enc [][]byte) {
 	}
 	for _, id := range t.DeleteTasks {
 		s.deleteTask(x, id)
+	}
+	if len(t.DeleteRequests) > 0 {
+		x.requests = slices.DeleteFunc(x.requests, func(r store.Request) bool { return slices.Contains(t.DeleteRequests, r.ID) })
 	}
 	for _, tm := range t.PutTimers {
 		x.timers[tm.ID] = tm
@@ -1176,6 +1182,68 @@ func (s *Store) HeartbeatTask(ctx context.Context, token string, at time.Time) (
 	return &c, nil
 }
 
+// ----- requests -----
+
+// PostRequest implements store.Store.
+func (s *Store) PostRequest(ctx context.Context, r *store.Request) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("memstore: post: %w", err)
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	x, ok := s.execs[r.ExecutionARN]
+	if !ok {
+		return notFound("execution", r.ExecutionARN)
+	}
+	if x.e.Status != store.Running {
+		return fmt.Errorf("memstore: post a request for %q: execution is %s: %w", r.ExecutionARN, x.e.Status, store.ErrConflict)
+	}
+	s.requestSeq++
+	c := copyRequest(*r)
+	c.ID = s.requestSeq
+	c.Created = store.Millis(c.Created)
+	x.requests = append(x.requests, c)
+	r.ID = c.ID
+	s.hub.Publish(store.Notification{Kind: store.ExecutionReady, ARN: r.ExecutionARN})
+	return nil
+}
+
+func copyRequest(r store.Request) store.Request {
+	r.Output, r.Error, r.Cause = clonePtr(r.Output), clonePtr(r.Error), clonePtr(r.Cause)
+	return r
+}
+
+// Requests implements store.Store.
+func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.Request, error) {
+	if p.Limit <= 0 {
+		return nil, fmt.Errorf("memstore: requests: limit %d: %w", p.Limit, store.ErrInvalid)
+	}
+	if err := s.rlock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	var out []store.Request
+	for _, x := range s.execs {
+		switch {
+		case p.ExecutionARN != "":
+			if x.e.ARN != p.ExecutionARN {
+				continue
+			}
+		case p.Node != "":
+			if x.e.LeaseOwner != p.Node {
+				continue
+			}
+		}
+		for _, r := range x.requests {
+			out = append(out, copyRequest(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b store.Request) int { return cmp.Compare(a.ID, b.ID) })
+	return out[:min(len(out), p.Limit)], nil
+}
+
 // ----- notifications -----
 
 // Subscribe implements store.Store.
@@ -1212,8 +1280,13 @@ func (s *Store) Check(ctx context.Context) error {
 				return fmt.Errorf("memstore: execution %q: event %d has id %d (%v)", arn, i+1, ev.ID, err)
 			}
 		}
-		if x.e.Status.Terminal() && (len(x.timers) > 0 || len(x.tasks) > 0 || x.e.LeaseOwner != "") {
-			return fmt.Errorf("memstore: execution %q is %s but has %d timers, %d tasks, lease %q", arn, x.e.Status, len(x.timers), len(x.tasks), x.e.LeaseOwner)
+		if x.e.Status.Terminal() && (len(x.timers) > 0 || len(x.tasks) > 0 || len(x.requests) > 0 || x.e.LeaseOwner != "") {
+			return fmt.Errorf("memstore: execution %q is %s but has %d timers, %d tasks, %d requests, lease %q", arn, x.e.Status, len(x.timers), len(x.tasks), len(x.requests), x.e.LeaseOwner)
+		}
+		for i, r := range x.requests {
+			if r.ExecutionARN != arn || r.ID <= 0 || r.ID > s.requestSeq || i > 0 && r.ID <= x.requests[i-1].ID {
+				return fmt.Errorf("memstore: execution %q: request %d out of order or misplaced", arn, r.ID)
+			}
 		}
 		for _, tk := range x.tasks {
 			if tk.Token != "" {

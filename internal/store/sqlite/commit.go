@@ -162,7 +162,7 @@ func (s *Store) whyRefused(ctx context.Context, tx *sql.Tx, t *store.Transition)
 }
 
 // applyChildren writes the events, timers and tasks of a transition of
-// execution id.
+// execution id, and deletes the requests it applied.
 func (s *Store) applyChildren(ctx context.Context, tx *sql.Tx, id int64, p *pending) error {
 	t := p.t
 	fail := func(what string, err error) error {
@@ -183,7 +183,18 @@ func (s *Store) applyChildren(ctx context.Context, tx *sql.Tx, id int64, p *pend
 		if _, err := s.stmt(ctx, tx, "DeleteTasks").ExecContext(ctx, id); err != nil {
 			return fail("delete tasks", err)
 		}
+		if _, err := s.stmt(ctx, tx, "DeleteRequests").ExecContext(ctx, id); err != nil {
+			return fail("delete requests", err)
+		}
 		return nil
+	}
+	if len(t.DeleteRequests) > 0 {
+		del := s.stmt(ctx, tx, "DeleteRequest")
+		for _, rid := range t.DeleteRequests {
+			if _, err := del.ExecContext(ctx, id, rid); err != nil {
+				return fail("delete request", err)
+			}
+		}
 	}
 	if len(t.DeleteTimers) > 0 {
 		del := s.stmt(ctx, tx, "DeleteTimer")

@@ -192,7 +192,7 @@ func (s *Store) DeleteExecution(ctx context.Context, arn string) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: delete execution %q: %w", arn, err)
 		}
-		for _, q := range []string{"DeleteExecutionEvents", "DeleteTimers", "DeleteTasks", "DeleteExecution"} {
+		for _, q := range []string{"DeleteExecutionEvents", "DeleteTimers", "DeleteTasks", "DeleteRequests", "DeleteExecution"} {
 			if _, err := tx.ExecContext(ctx, query(q), id); err != nil {
 				return fmt.Errorf("sqlite: delete execution %q: %s: %w", arn, q, err)
 			}

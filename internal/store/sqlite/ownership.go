@@ -317,7 +317,7 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	err = s.reader.QueryRowContext(ctx, query("CheckEnded")).Scan(&arn)
 	if err == nil {
-		return fmt.Errorf("sqlite: execution %q has ended but keeps a lease, timers or tasks", arn)
+		return fmt.Errorf("sqlite: execution %q has ended but keeps a lease, timers, tasks or requests", arn)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: check: %w", err)

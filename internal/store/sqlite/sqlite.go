@@ -243,7 +243,7 @@ func (s *Store) publish(n store.Notification) {
 // hotStatements are prepared once on the writer connection.
 var hotStatements = []string{
 	"UpdateExecution", "ExecutionState", "InsertEvent", "DeleteTimer", "InsertTimer", "DeleteTimers",
-	"DeleteTask", "InsertTask", "DeleteTasks", "InsertDefinition", "InsertExecution",
+	"DeleteTask", "InsertTask", "DeleteTasks", "DeleteRequest", "DeleteRequests", "InsertDefinition", "InsertExecution",
 }
 
 // migrate applies the migrations the database lacks, in one transaction.

@@ -200,7 +200,8 @@ func (s *Store) whyRefused(ctx context.Context, tx pgx.Tx, t *store.Transition) 
 }
 
 // writeChildren writes the events, timers and tasks of transitions of
-// distinct executions, pipelined: deletions first, then insertions.
+// distinct executions, and deletes the requests they applied, pipelined:
+// deletions first, then insertions.
 func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) error {
 	if len(done) == 0 {
 		return nil
@@ -214,6 +215,7 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 		exec []int64
 		id   []string
 	}
+	var delRequest struct{ exec, id []int64 }
 	var tm struct {
 		exec, due []int64
 		id        []string
@@ -245,6 +247,9 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 		for _, id := range t.DeleteTasks {
 			delTask.exec, delTask.id = append(delTask.exec, a.id), append(delTask.id, id)
 		}
+		for _, id := range t.DeleteRequests {
+			delRequest.exec, delRequest.id = append(delRequest.exec, a.id), append(delRequest.id, id)
+		}
 		for _, x := range t.PutTimers {
 			tm.exec, tm.id, tm.due = append(tm.exec, a.id), append(tm.id, x.ID), append(tm.due, millis(x.Due))
 		}
@@ -270,12 +275,16 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 	if len(ended) > 0 {
 		b.Queue(query("DeleteTimersOf"), ended)
 		b.Queue(query("DeleteTasksOf"), ended)
+		b.Queue(query("DeleteRequestsOf"), ended)
 	}
 	if len(delTimer.exec) > 0 {
 		b.Queue(query("DeleteTimerIDs"), delTimer.exec, delTimer.id)
 	}
 	if len(delTask.exec) > 0 {
 		b.Queue(query("DeleteTaskIDs"), delTask.exec, delTask.id)
+	}
+	if len(delRequest.exec) > 0 {
+		b.Queue(query("DeleteRequestIDs"), delRequest.exec, delRequest.id)
 	}
 	if len(tm.exec) > 0 {
 		b.Queue(query("InsertTimers"), tm.exec, tm.id, tm.due)
@@ -288,7 +297,7 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 		return nil
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write events, timers and tasks: %w", err)
+		return fmt.Errorf("write events, timers, tasks and requests: %w", err)
 	}
 	return nil
 }

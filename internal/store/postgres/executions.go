@@ -203,7 +203,7 @@ func (s *Store) DeleteExecution(ctx context.Context, arn string) error {
 		for _, q := range []struct {
 			name string
 			arg  any
-		}{{"DeleteExecutionEvents", id}, {"DeleteTimersOf", ids}, {"DeleteTasksOf", ids}, {"DeleteExecution", id}} {
+		}{{"DeleteExecutionEvents", id}, {"DeleteTimersOf", ids}, {"DeleteTasksOf", ids}, {"DeleteRequestsOf", ids}, {"DeleteExecution", id}} {
 			if _, err := tx.Exec(ctx, query(q.name), q.arg); err != nil {
 				return fmt.Errorf("postgres: delete execution %q: %s: %w", arn, q.name, err)
 			}

@@ -229,7 +229,7 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	err = s.pool.QueryRow(ctx, query("CheckEnded")).Scan(&arn)
 	if err == nil {
-		return fmt.Errorf("postgres: execution %q has ended but keeps a lease, timers or tasks", arn)
+		return fmt.Errorf("postgres: execution %q has ended but keeps a lease, timers, tasks or requests", arn)
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("postgres: check: %w", err)

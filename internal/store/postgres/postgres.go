@@ -7,8 +7,8 @@
 // Commit checks the event count (and the lease, when the transition names
 // its owner), so a transition is applied at most once even if two nodes
 // drive one execution. Wake-ups travel by LISTEN/NOTIFY on one channel per
-// schema: a node that queues an activity task, claims one or releases a
-// lease notifies every node's subscribers.
+// schema: a node that queues an activity task, claims one, posts a request
+// or releases a lease notifies every node's subscribers.
 //
 // Concurrent Commits are batched: one transaction per batch, with the
 // statements pipelined (an UPDATE per transition, then one statement per

@@ -273,6 +273,37 @@ SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[
 -- name: DeleteTasksOf
 DELETE FROM tasks WHERE exec_id = ANY($1::bigint[])
 
+-- name: DeleteRequestIDs
+DELETE FROM requests r USING unnest($1::bigint[], $2::bigint[]) AS d(exec_id, id)
+WHERE r.exec_id = d.exec_id AND r.id = d.id
+
+-- name: DeleteRequestsOf
+DELETE FROM requests WHERE exec_id = ANY($1::bigint[])
+
+-- PostRequest: the execution's id and status, its row locked FOR SHARE until
+-- the request is in, so that a Commit that ends the execution (and deletes
+-- its requests) runs wholly before or wholly after the post.
+-- name: LockExecutionShared
+SELECT id, status FROM executions WHERE arn = $1 FOR SHARE
+
+-- name: InsertRequest
+INSERT INTO requests (exec_id, kind, task_token, output, error, cause, created)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id
+
+-- Requests: those of the executions $1 leases ('': of every execution).
+-- name: RequestsOfNode
+SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
+FROM requests r JOIN executions e ON e.id = r.exec_id
+WHERE ($1::text = '' OR e.lease_owner = $1)
+ORDER BY r.id LIMIT $2
+
+-- name: RequestsOfExecution
+SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
+FROM executions e JOIN requests r ON r.exec_id = e.id
+WHERE e.arn = $1
+ORDER BY r.id LIMIT $2
+
 -- name: Notify
 SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p
 
@@ -344,12 +375,13 @@ GROUP BY e.id
 HAVING count(ev.id) <> e.event_count OR coalesce(max(ev.id), 0) <> e.event_count OR coalesce(min(ev.id), 1) <> 1
 LIMIT 1
 
--- Check: ended executions that keep a lease, timers or tasks.
+-- Check: ended executions that keep a lease, timers, tasks or requests.
 -- name: CheckEnded
 SELECT e.arn FROM executions e
 WHERE e.status IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED')
   AND (e.lease_owner <> '' OR EXISTS (SELECT 1 FROM timers t WHERE t.exec_id = e.id)
-       OR EXISTS (SELECT 1 FROM tasks t WHERE t.exec_id = e.id))
+       OR EXISTS (SELECT 1 FROM tasks t WHERE t.exec_id = e.id)
+       OR EXISTS (SELECT 1 FROM requests r WHERE r.exec_id = e.id))
 LIMIT 1
 
 -- Check: rows whose owner is gone.
@@ -357,6 +389,7 @@ LIMIT 1
 SELECT 'event' FROM events WHERE exec_id NOT IN (SELECT id FROM executions)
 UNION ALL SELECT 'timer' FROM timers WHERE exec_id NOT IN (SELECT id FROM executions)
 UNION ALL SELECT 'task' FROM tasks WHERE exec_id NOT IN (SELECT id FROM executions)
+UNION ALL SELECT 'request' FROM requests WHERE exec_id NOT IN (SELECT id FROM executions)
 UNION ALL SELECT 'version' FROM versions WHERE state_machine_arn NOT IN (SELECT arn FROM state_machines)
 UNION ALL SELECT 'alias' FROM aliases WHERE state_machine_arn NOT IN (SELECT arn FROM state_machines)
 UNION ALL SELECT 'route' FROM alias_routes WHERE alias_arn NOT IN (SELECT arn FROM aliases)

@@ -1,7 +1,8 @@
 // Package store is stepd's persistence seam: the Store interface the
 // service and the durable driver use, the data it keeps (state machines,
 // their versions and aliases, activities, tags, executions with their
-// history, timers and tasks), and the sentinel errors callers branch on.
+// history, timers, tasks and pending requests), and the sentinel errors
+// callers branch on.
 //
 // Three implementations live below it, each named for what it talks to:
 //
@@ -22,8 +23,9 @@
 // batch as one Transition and calls Commit before it acts on any command.
 // Commit applies all of it atomically: the events are appended (ids dense,
 // continuing the stored history), the execution's status, output, error,
-// stop date, redrive fields and snapshot are replaced, and timers and tasks
-// are put and deleted. A Commit that fails leaves nothing behind.
+// stop date, redrive fields and snapshot are replaced, timers and tasks
+// are put and deleted, and the requests the transition applied are deleted.
+// A Commit that fails leaves nothing behind.
 //
 // Commit is optimistic: a Transition names the event count it builds on
 // (PrevEventCount) and fails with ErrConflict when the stored history has
@@ -39,8 +41,19 @@
 // (ClaimExecutions, at start and periodically), renews its leases
 // (RenewLeases) and releases them on shutdown. A Commit that names an Owner
 // fails with ErrConflict when another node holds the lease. A Commit that
-// ends an execution releases its lease and deletes its remaining timers and
-// tasks, so timers and tasks only ever belong to RUNNING executions.
+// ends an execution releases its lease and deletes its remaining timers,
+// tasks and requests, so these only ever belong to executions that have not
+// ended.
+//
+// # Requests
+//
+// A request about an execution (a task token's success, failure or
+// heartbeat, a stop) can reach any node, but only the lease holder may apply
+// it. PostRequest stores it durably in the execution's inbox and notifies
+// ExecutionReady; the lease holder reads its inbox with Requests and applies
+// the requests in the next transition, whose DeleteRequests removes them in
+// the same atomic Commit. A request outlives the node that was to apply it:
+// whoever claims the execution next finds it.
 //
 // # The driver's use of a store
 //
@@ -64,8 +77,15 @@
 //     re-dispatch its Tasks (at-least-once); poll DueTimers for N.
 //  4. Serve GetActivityTask with ClaimActivityTask, waking pollers on
 //     ActivityTaskQueued; SendTask* find their task with TaskByToken and,
-//     when another node owns the execution, Notify it (ExecutionReady).
-//  5. At shutdown, ReleaseLeases(N), then Close.
+//     like StopExecution, PostRequest it when another node owns the
+//     execution (the store notifies ExecutionReady).
+//  5. On ExecutionReady (and when polling), read Requests for N, apply each
+//     to its execution and Commit the result with the requests' ids in
+//     DeleteRequests; a request the execution can no longer use (a token of
+//     a task that is over) is deleted the same way. Requests of claimed
+//     executions are read after the claim, so none is lost when a lease
+//     moves.
+//  6. At shutdown, ReleaseLeases(N), then Close.
 //
 // # Conventions
 //

@@ -97,16 +97,16 @@ type Store interface {
 	// Output, Error, Cause, Definition and Snapshot. ErrInvalid,
 	// ErrInvalidToken.
 	ListExecutions(ctx context.Context, p ListExecutionsParams) (Page[*Execution], error)
-	// DeleteExecution deletes an execution with its history, timers and
-	// tasks (retention). ErrNotFound.
+	// DeleteExecution deletes an execution with its history, timers, tasks
+	// and requests (retention). ErrNotFound.
 	DeleteExecution(ctx context.Context, arn string) error
 	// History pages through an execution's events. ErrNotFound, ErrInvalid,
 	// ErrInvalidToken.
 	History(ctx context.Context, p HistoryParams) (Page[history.Event], error)
 	// Commit applies t atomically (see Transition): appends its events,
-	// replaces the execution fields, deletes then puts timers and tasks, and
-	// for a terminal status deletes every timer and task of the execution
-	// and releases its lease. Concurrent Commits may share one database
+	// replaces the execution fields, deletes then puts timers and tasks,
+	// deletes the requests it applied, and for a terminal status deletes
+	// every timer, task and request of the execution and releases its lease. Concurrent Commits may share one database
 	// transaction; each caller gets its own outcome. ErrNotFound;
 	// ErrConflict for a stale PrevEventCount, a lease held by another node
 	// or a task token in use; ErrInvalid (Validate). On any error nothing of
@@ -150,10 +150,25 @@ type Store interface {
 	// and returns the task. ErrNotFound.
 	HeartbeatTask(ctx context.Context, token string, at time.Time) (*Task, error)
 
+	// PostRequest stores r for the node that drives r.ExecutionARN (the
+	// store assigns r.ID; the caller sets Created) and notifies
+	// ExecutionReady for that execution, on every node. The request stays
+	// until a Commit applies it (Transition.DeleteRequests), ends the
+	// execution, or DeleteExecution. ErrInvalid for a bad Kind or a missing
+	// TaskToken on a task kind (Request.Validate, checked first);
+	// ErrNotFound if the execution does not exist; ErrConflict if it is not
+	// RUNNING.
+	PostRequest(ctx context.Context, r *Request) error
+	// Requests returns the pending requests, oldest first (by ID), of the
+	// executions whose lease p.Node holds, or only those of p.ExecutionARN
+	// when it is not "" (then regardless of the lease; none for an unknown
+	// execution); at most p.Limit of them. ErrInvalid if p.Limit <= 0.
+	Requests(ctx context.Context, p RequestsParams) ([]Request, error)
+
 	// Subscribe returns a channel of notifications: the ones the store
 	// sends (ActivityTaskQueued after a Commit or CreateExecution that queues
-	// an activity task; ExecutionReady from ClaimActivityTask and the lease
-	// releases) and the ones sent with Notify, from this node and, on
+	// an activity task; ExecutionReady from ClaimActivityTask, PostRequest
+	// and the lease releases) and the ones sent with Notify, from this node and, on
 	// PostgreSQL, every node. The channel is closed when ctx ends or the
 	// store closes. Notifications are dropped, not queued, when the
 	// subscriber falls behind.
@@ -171,7 +186,7 @@ type Store interface {
 type Checker interface {
 	// Check verifies that every execution's EventCount equals its number of
 	// events, whose ids are 1..EventCount; that no ended execution
-	// (Status.Terminal) has timers, tasks or a lease; and that no two tasks
-	// share a token.
+	// (Status.Terminal) has timers, tasks, requests or a lease; and that no
+	// two tasks share a token.
 	Check(ctx context.Context) error
 }

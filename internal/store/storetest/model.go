@@ -141,7 +141,7 @@ type op func(s store.Store) any
 // next returns a random operation.
 func (g *gen) next() (string, op) {
 	ctx := g.ctx
-	switch g.r.IntN(24) {
+	switch g.r.IntN(27) {
 	case 0:
 		sm := newMachine(g.machine())
 		sm.CreationDate = g.when()
@@ -316,6 +316,16 @@ func (g *gen) next() (string, op) {
 			return "Timers " + arn, func(s store.Store) any { return outcome(s.Timers(ctx, arn)) }
 		}
 		return fmt.Sprintf("DueTimers %+v", p), func(s store.Store) any { return outcome(s.DueTimers(ctx, p)) }
+	case 24, 25:
+		return g.postRequest()
+	case 26:
+		p := store.RequestsParams{Limit: []int{0, 1, 2, 100}[g.r.IntN(4)]}
+		if g.r.IntN(2) == 0 {
+			p.ExecutionARN = execARN(g.machine(), g.execName())
+		} else {
+			p.Node = g.node()
+		}
+		return fmt.Sprintf("Requests %+v", p), func(s store.Store) any { return outcome(s.Requests(ctx, p)) }
 	case 22:
 		p := store.ClaimTaskParams{ActivityARN: activityARN(g.pick("x", "y")), Worker: g.pick("w1", "w2"), Now: g.when()}
 		return fmt.Sprintf("ClaimActivityTask %+v", p), func(s store.Store) any { return outcome(s.ClaimActivityTask(ctx, p)) }
@@ -365,14 +375,51 @@ func (g *gen) commit() (string, op) {
 		t.PutTimers, t.DeleteTimers = g.timers(g.r.IntN(3)), g.ids("t", g.r.IntN(3))
 		t.PutTasks, t.DeleteTasks = g.tasks(g.r.IntN(3)), g.ids("k", g.r.IntN(3))
 	}
+	// Apply some of the execution's requests, and name others' or unknown
+	// ids now and then.
+	if rs, err := g.model.Requests(ctx, store.RequestsParams{ExecutionARN: arn, Limit: 100}); err == nil {
+		for _, r := range rs {
+			if g.r.IntN(3) > 0 {
+				t.DeleteRequests = append(t.DeleteRequests, r.ID)
+			}
+		}
+	}
+	if g.r.IntN(4) == 0 {
+		t.DeleteRequests = append(t.DeleteRequests, int64(1+g.r.IntN(30)))
+	}
 	if t.Owner = g.node(); t.Owner != "" {
 		t.LeaseUntil = g.when().Add(20 * time.Second)
 	}
 	if g.r.IntN(5) == 0 {
 		t.RedriveCount, t.RedriveDate = 1, g.when()
 	}
-	return fmt.Sprintf("Commit %s after %d (+%d, %s, owner %q)", arn, prev, n, t.Status, t.Owner), func(s store.Store) any {
+	return fmt.Sprintf("Commit %s after %d (+%d, %s, owner %q, delete requests %v)", arn, prev, n, t.Status, t.Owner, t.DeleteRequests), func(s store.Store) any {
 		return outcome(nil, s.Commit(ctx, t))
+	}
+}
+
+// postRequest returns a PostRequest for a random execution, mostly well
+// formed; the result holds the request with the id the store assigned.
+func (g *gen) postRequest() (string, op) {
+	ctx := g.ctx
+	r := &store.Request{
+		ExecutionARN: execARN(g.machine(), g.execName()),
+		Kind:         store.RequestKind(g.pick("task-success", "task-failure", "task-heartbeat", "stop", "stop", "resume")),
+		Created:      g.when(),
+	}
+	if g.r.IntN(5) > 0 {
+		r.TaskToken = g.pick("tok1", "tok2", "tok9")
+	}
+	if g.r.IntN(2) == 0 {
+		r.Output = history.Str(g.pick("", "{}"))
+	}
+	if g.r.IntN(2) == 0 {
+		r.Error, r.Cause = history.Str("E"), history.Str(g.pick("", "c"))
+	}
+	return fmt.Sprintf("PostRequest %s %s %q", r.ExecutionARN, r.Kind, r.TaskToken), func(s store.Store) any {
+		c := *r
+		err := s.PostRequest(ctx, &c)
+		return outcome(c, err)
 	}
 }
 

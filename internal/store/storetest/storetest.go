@@ -85,6 +85,7 @@ func Run(t *testing.T, newStore Factory, opts ...Option) {
 		{"Leases", leaseCases},
 		{"Timers", timerCases},
 		{"Tasks", taskCases},
+		{"Requests", requestCases},
 		{"Notifications", notificationCases},
 		{"Lifecycle", lifecycleCases},
 	}

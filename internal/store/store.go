@@ -162,7 +162,8 @@ type Store interface {
 	// Requests returns the pending requests, oldest first (by ID), of the
 	// executions whose lease p.Node holds, or only those of p.ExecutionARN
 	// when it is not "" (then regardless of the lease; none for an unknown
-	// execution); at most p.Limit of them. ErrInvalid if p.Limit <= 0.
+	// execution); at most p.Limit of them (all when it is 0). ErrInvalid if
+	// p.Limit < 0.
 	Requests(ctx context.Context, p RequestsParams) ([]Request, error)
 
 	// Subscribe returns a channel of notifications: the ones the store

@@ -447,6 +447,6 @@ type RequestsParams struct {
 	// ExecutionARN, when set, keeps the requests of that execution only,
 	// whoever holds its lease (Node is then ignored).
 	ExecutionARN string
-	// Limit caps the number of requests (> 0).
+	// Limit caps the number of requests; 0 returns them all.
 	Limit int
 }

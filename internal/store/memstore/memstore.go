@@ -1217,7 +1217,7 @@ func copyRequest(r store.Request) store.Request {
 
 // Requests implements store.Store.
 func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.Request, error) {
-	if p.Limit <= 0 {
+	if p.Limit < 0 {
 		return nil, fmt.Errorf("memstore: requests: limit %d: %w", p.Limit, store.ErrInvalid)
 	}
 	if err := s.rlock(ctx); err != nil {
@@ -1241,7 +1241,10 @@ func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.R
 		}
 	}
 	slices.SortFunc(out, func(a, b store.Request) int { return cmp.Compare(a.ID, b.ID) })
-	return out[:min(len(out), p.Limit)], nil
+	if p.Limit > 0 {
+		out = out[:min(len(out), p.Limit)]
+	}
+	return out, nil
 }
 
 // ----- notifications -----

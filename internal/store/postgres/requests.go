@@ -62,8 +62,12 @@ func scanRequest(row pgx.Row) (store.Request, error) {
 
 // Requests implements store.Store.
 func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.Request, error) {
-	if p.Limit <= 0 {
+	if p.Limit < 0 {
 		return nil, fmt.Errorf("postgres: requests: limit %d: %w", p.Limit, store.ErrInvalid)
+	}
+	var limit *int // LIMIT NULL: no limit
+	if p.Limit > 0 {
+		limit = &p.Limit
 	}
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -72,7 +76,7 @@ func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.R
 	if p.ExecutionARN != "" {
 		name, key = "RequestsOfExecution", p.ExecutionARN
 	}
-	out, err := collect(ctx, s.pool, scanRequest, query(name), key, p.Limit)
+	out, err := collect(ctx, s.pool, scanRequest, query(name), key, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: requests: %w", err)
 	}

@@ -62,8 +62,12 @@ func scanRequest(r scanner) (store.Request, error) {
 
 // Requests implements store.Store.
 func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.Request, error) {
-	if p.Limit <= 0 {
+	if p.Limit < 0 {
 		return nil, fmt.Errorf("sqlite: requests: limit %d: %w", p.Limit, store.ErrInvalid)
+	}
+	limit := p.Limit
+	if limit == 0 {
+		limit = -1 // SQLite: no limit
 	}
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -72,7 +76,7 @@ func (s *Store) Requests(ctx context.Context, p store.RequestsParams) ([]store.R
 	if p.ExecutionARN != "" {
 		name, key = "RequestsOfExecution", p.ExecutionARN
 	}
-	rows, err := s.reader.QueryContext(ctx, query(name), key, p.Limit)
+	rows, err := s.reader.QueryContext(ctx, query(name), key, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: requests: %w", err)
 	}

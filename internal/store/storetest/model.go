@@ -319,7 +319,7 @@ func (g *gen) next() (string, op) {
 	case 24, 25:
 		return g.postRequest()
 	case 26:
-		p := store.RequestsParams{Limit: []int{0, 1, 2, 100}[g.r.IntN(4)]}
+		p := store.RequestsParams{Limit: []int{0, 0, 1, 2, -1}[g.r.IntN(5)]}
 		if g.r.IntN(2) == 0 {
 			p.ExecutionARN = execARN(g.machine(), g.execName())
 		} else {

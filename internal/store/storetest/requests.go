@@ -25,9 +25,6 @@ func (h *harness) post(s store.Store, r store.Request) store.Request {
 // requests reads requests on s, failing the test on an error.
 func (h *harness) requests(s store.Store, p store.RequestsParams) []store.Request {
 	h.t.Helper()
-	if p.Limit == 0 {
-		p.Limit = 100
-	}
 	rs, err := s.Requests(h.ctx, p)
 	h.ok(fmt.Sprintf("Requests %+v", p), err)
 	return rs
@@ -78,10 +75,12 @@ var requestCases = []testCase{
 		h.checkRequests(h.s, "requests of every execution", store.RequestsParams{}, posted...)
 		h.checkRequests(h.s, "requests of every execution, limit 3", store.RequestsParams{Limit: 3}, posted[:3]...)
 		h.checkRequests(h.s, "requests of a missing execution", store.RequestsParams{ExecutionARN: execARN("m", "nope")})
-		_, err := h.s.Requests(h.ctx, store.RequestsParams{Node: "n1"})
-		h.is("requests without limit", err, store.ErrInvalid)
-		_, err = h.s.Requests(h.ctx, store.RequestsParams{ExecutionARN: a.ARN, Limit: -1})
+		h.checkRequests(h.s, "requests of a, limit 1", store.RequestsParams{ExecutionARN: a.ARN, Limit: 1}, posted[0])
+		h.checkRequests(h.s, "requests of a, limit 3", store.RequestsParams{ExecutionARN: a.ARN, Limit: 3}, posted[0], posted[2], posted[4])
+		_, err := h.s.Requests(h.ctx, store.RequestsParams{ExecutionARN: a.ARN, Limit: -1})
 		h.is("requests with limit -1", err, store.ErrInvalid)
+		_, err = h.s.Requests(h.ctx, store.RequestsParams{Node: "n1", Limit: -1})
+		h.is("requests of a node with limit -1", err, store.ErrInvalid)
 	}},
 	{"PostRefused", func(h *harness) {
 		h.createMachine("m")

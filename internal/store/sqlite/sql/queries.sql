@@ -270,7 +270,8 @@ INSERT INTO requests (exec_id, kind, task_token, output, error, cause, created)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id
 
--- Requests: those of the executions $1 leases ('': of every execution).
+-- Requests: those of the executions $1 leases ('': of every execution);
+-- a negative limit $2 returns them all.
 -- name: RequestsOfNode
 SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
 FROM requests r CROSS JOIN executions e ON e.id = r.exec_id

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -192,4 +193,97 @@ func TestMultiNodeFailover(t *testing.T) {
 	if err != nil || len(list.Executions) != n {
 		t.Errorf("list on node b: %d executions, %v", len(list.Executions), err)
 	}
+}
+
+// TestMultiNodeRequests answers, through one node, the activity tasks of
+// executions another node drives, and stops them there: the requests reach
+// the owner through the database.
+func TestMultiNodeRequests(t *testing.T) {
+	dsn := postgresDSN(t)
+	a := startNode(t, "node-a", dsn)
+	b := startNode(t, "node-b", dsn)
+	ctx := context.Background()
+
+	act, err := a.c.CreateActivity(ctx, &sdk.CreateActivityInput{Name: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := fmt.Sprintf(`{"StartAt": "Work", "States": {
+		"Work": {"Type": "Task", "Resource": %q, "HeartbeatSeconds": 60, "End": true}}}`, *act.ActivityArn)
+	sm, err := a.c.CreateStateMachine(ctx, &sdk.CreateStateMachineInput{Name: aws.String("worker"), Definition: aws.String(def), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(name string) string {
+		t.Helper()
+		out, err := a.c.StartExecution(ctx, &sdk.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String(name), Input: aws.String(`{"job":"` + name + `"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.ExecutionArn
+	}
+	// take polls node b for the activity's next task.
+	take := func(worker string) *sdk.GetActivityTaskOutput {
+		t.Helper()
+		task, err := b.c.GetActivityTask(ctx, &sdk.GetActivityTaskInput{ActivityArn: act.ActivityArn, WorkerName: aws.String(worker)})
+		if err != nil || task.TaskToken == nil {
+			t.Fatalf("no task on node b: %v", err)
+		}
+		return task
+	}
+	historyTypes := func(arn string) []types.HistoryEventType { return checkHistory(t, a.c, arn) }
+
+	t.Run("success with heartbeat", func(t *testing.T) {
+		arn := start("ok")
+		task := take("w1")
+		if aws.ToString(task.Input) != `{"job":"ok"}` {
+			t.Errorf("input %s", aws.ToString(task.Input))
+		}
+		if _, err := b.c.SendTaskHeartbeat(ctx, &sdk.SendTaskHeartbeatInput{TaskToken: task.TaskToken}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.c.SendTaskSuccess(ctx, &sdk.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{"done":true}`)}); err != nil {
+			t.Fatal(err)
+		}
+		d := waitStatus(t, a.c, arn, 20*time.Second)
+		if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"done":true}` {
+			t.Errorf("%s %s", d.Status, aws.ToString(d.Output))
+		}
+		want := []types.HistoryEventType{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"}
+		if got := historyTypes(arn); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("history %v\nwant %v", got, want)
+		}
+		// The task is over: AWS answers TaskTimedOut, on any node.
+		_, err := b.c.SendTaskSuccess(ctx, &sdk.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)})
+		if !errors.As(err, new(*types.TaskTimedOut)) {
+			t.Errorf("answering twice: %v, want TaskTimedOut", err)
+		}
+	})
+
+	t.Run("failure", func(t *testing.T) {
+		arn := start("bad")
+		task := take("w2")
+		if _, err := b.c.SendTaskFailure(ctx, &sdk.SendTaskFailureInput{TaskToken: task.TaskToken, Error: aws.String("Boom"), Cause: aws.String("it broke")}); err != nil {
+			t.Fatal(err)
+		}
+		d := waitStatus(t, a.c, arn, 20*time.Second)
+		if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "Boom" || aws.ToString(d.Cause) != "it broke" {
+			t.Errorf("%s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+		}
+	})
+
+	t.Run("stop", func(t *testing.T) {
+		arn := start("stopped")
+		out, err := b.c.StopExecution(ctx, &sdk.StopExecutionInput{ExecutionArn: aws.String(arn), Error: aws.String("Halt"), Cause: aws.String("by node b")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := a.c.DescribeExecution(ctx, &sdk.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != types.ExecutionStatusAborted || aws.ToString(d.Error) != "Halt" || !d.StopDate.Equal(aws.ToTime(out.StopDate)) {
+			t.Errorf("%s %s, stop date %v vs %v", d.Status, aws.ToString(d.Error), d.StopDate, out.StopDate)
+		}
+	})
 }

@@ -199,14 +199,15 @@ type SendTaskHeartbeatInput struct {
 	TaskToken string `json:"taskToken"`
 }
 
-// taskFor finds the live execution and task a token names.
-func (s *Service) taskFor(ctx context.Context, token string) (*live, string, error) {
+// taskFor finds the task a token names and, when this node drives its
+// execution, the live execution (nil when another node does).
+func (s *Service) taskFor(ctx context.Context, token string) (*live, *store.Task, error) {
 	if token == "" {
-		return nil, "", validation("null", "taskToken", "Member must not be null")
+		return nil, nil, validation("null", "taskToken", "Member must not be null")
 	}
 	execARN, _, ok := engine.ParseTaskToken(token)
 	if !ok {
-		return nil, "", apiError(ErrInvalidToken, "Invalid token")
+		return nil, nil, apiError(ErrInvalidToken, "Invalid token")
 	}
 	t, err := s.store.TaskByToken(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
@@ -214,18 +215,14 @@ func (s *Service) taskFor(ctx context.Context, token string) (*live, string, err
 		// execution ended) is TaskTimedOut on AWS; one whose execution never
 		// existed is TaskDoesNotExist.
 		if _, err := s.store.GetExecution(ctx, execARN, 0); err == nil {
-			return nil, "", taskOver()
+			return nil, nil, taskOver()
 		}
-		return nil, "", apiError(ErrTaskDoesNotExist, "Task Does Not Exist")
+		return nil, nil, apiError(ErrTaskDoesNotExist, "Task Does Not Exist")
 	}
 	if err != nil {
-		return nil, "", storeError("task by token", err)
+		return nil, nil, storeError("task by token", err)
 	}
-	l := s.exec.get(t.ExecutionARN)
-	if l == nil {
-		return nil, "", apiError(ErrTaskDoesNotExist, "Task Does Not Exist")
-	}
-	return l, t.ID, nil
+	return s.exec.get(t.ExecutionARN), t, nil
 }
 
 // taskOver is AWS's answer to a callback for a task that has ended.
@@ -245,10 +242,18 @@ func (s *Service) SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput)
 	if err != nil {
 		return nil, apiError(ErrInvalidOutput, "Invalid Output: '%s'", err)
 	}
-	l, id, err := s.taskFor(ctx, in.TaskToken)
+	l, t, err := s.taskFor(ctx, in.TaskToken)
 	if err != nil {
 		return nil, err
 	}
+	if l == nil {
+		r := &store.Request{ExecutionARN: t.ExecutionARN, Kind: store.RequestTaskSuccess, TaskToken: in.TaskToken, Output: in.Output}
+		if err := s.forward(ctx, r); err != nil {
+			return nil, err
+		}
+		return &struct{}{}, nil
+	}
+	id := t.ID
 	if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.TaskSucceeded(id, out, now) }); err != nil {
 		if errors.Is(err, errNotLive) {
 			return nil, taskOver()
@@ -260,10 +265,18 @@ func (s *Service) SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput)
 
 // SendTaskFailure fails an activity or callback task.
 func (s *Service) SendTaskFailure(ctx context.Context, in *SendTaskFailureInput) (*struct{}, error) {
-	l, id, err := s.taskFor(ctx, in.TaskToken)
+	l, t, err := s.taskFor(ctx, in.TaskToken)
 	if err != nil {
 		return nil, err
 	}
+	if l == nil {
+		r := &store.Request{ExecutionARN: t.ExecutionARN, Kind: store.RequestTaskFailure, TaskToken: in.TaskToken, Error: in.Error, Cause: in.Cause}
+		if err := s.forward(ctx, r); err != nil {
+			return nil, err
+		}
+		return &struct{}{}, nil
+	}
+	id := t.ID
 	errName, cause := "", ""
 	if in.Error != nil {
 		errName = *in.Error
@@ -282,13 +295,21 @@ func (s *Service) SendTaskFailure(ctx context.Context, in *SendTaskFailureInput)
 
 // SendTaskHeartbeat resets a task's heartbeat clock.
 func (s *Service) SendTaskHeartbeat(ctx context.Context, in *SendTaskHeartbeatInput) (*struct{}, error) {
-	l, id, err := s.taskFor(ctx, in.TaskToken)
+	l, t, err := s.taskFor(ctx, in.TaskToken)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := s.store.HeartbeatTask(ctx, in.TaskToken, s.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, storeError("heartbeat", err)
 	}
+	if l == nil {
+		r := &store.Request{ExecutionARN: t.ExecutionARN, Kind: store.RequestTaskHeartbeat, TaskToken: in.TaskToken}
+		if err := s.forward(ctx, r); err != nil {
+			return nil, err
+		}
+		return &struct{}{}, nil
+	}
+	id := t.ID
 	if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.TaskHeartbeat(id, now) }); err != nil && !errors.Is(err, errNotLive) {
 		return nil, err
 	}

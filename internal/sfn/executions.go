@@ -543,15 +543,45 @@ func (s *Service) StopExecution(ctx context.Context, in *StopExecutionInput) (*S
 			if err := s.exec.apply(l, func(now time.Time) *engine.Batch { return l.x.Stop(in.Error, in.Cause, now) }); err != nil && !errors.Is(err, errNotLive) {
 				return nil, err
 			}
+			if rec, err = s.getExecution(ctx, rec.ARN, 0); err != nil {
+				return nil, err
+			}
 		} else {
-			return nil, fmt.Errorf("execution %s is driven by another node (%s)", rec.ARN, rec.LeaseOwner)
-		}
-		if rec, err = s.getExecution(ctx, rec.ARN, 0); err != nil {
-			return nil, err
+			// Another node drives it: ask that node, and wait for the stop.
+			if err := s.forward(ctx, &store.Request{ExecutionARN: rec.ARN, Kind: store.RequestStop, Error: in.Error, Cause: in.Cause}); err != nil {
+				return nil, err
+			}
+			if rec, err = s.waitStopped(ctx, rec.ARN); err != nil {
+				return nil, err
+			}
+			if rec.StopDate.IsZero() {
+				rec.StopDate = s.now() // the owner has not applied it yet
+			}
 		}
 	}
 	return &StopExecutionOutput{StopDate: ts(rec.StopDate)}, nil
 }
+
+// waitStopped waits, for at most remoteStopWait, until an execution another
+// node drives has ended, and returns it.
+func (s *Service) waitStopped(ctx context.Context, arn string) (*store.Execution, error) {
+	deadline := time.Now().Add(remoteStopWait)
+	for {
+		rec, err := s.getExecution(ctx, arn, 0)
+		if err != nil || rec.Status != store.Running || time.Now().After(deadline) {
+			return rec, err
+		}
+		select {
+		case <-ctx.Done():
+			return rec, nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// remoteStopWait bounds how long StopExecution waits for another node to
+// stop an execution.
+const remoteStopWait = 10 * time.Second
 
 // DescribeStateMachineForExecution returns the definition an execution runs.
 func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *DescribeStateMachineForExecutionInput) (*DescribeStateMachineForExecutionOutput, error) {

@@ -50,6 +50,9 @@ type live struct {
 	dispatch tasks.Dispatcher
 	ended    bool
 	done     chan struct{}
+
+	// drainMu serialises the application of other nodes' requests.
+	drainMu sync.Mutex
 }
 
 func newExecutor(s *Service) *executor {
@@ -113,6 +116,7 @@ func (e *executor) maintain() {
 			if err := e.claim(e.ctx); err != nil && e.ctx.Err() == nil {
 				e.s.log.Warn("claim executions", "err", err)
 			}
+			e.drainAll()
 		}
 	}
 }
@@ -130,6 +134,15 @@ func (e *executor) listen() {
 		case store.ActivityTaskQueued:
 			e.wakePolls(n.ARN)
 		case store.ExecutionReady, store.Resync:
+			if l := e.get(n.ARN); n.ARN != "" && l != nil {
+				// A request from another node, for an execution we drive.
+				e.wg.Add(1)
+				go func() { defer e.wg.Done(); e.drain(l) }()
+				continue
+			}
+			if n.Kind == store.Resync {
+				e.drainAll()
+			}
 			if err := e.claim(e.ctx); err != nil && e.ctx.Err() == nil {
 				e.s.log.Warn("claim executions", "err", err)
 			}
@@ -207,6 +220,7 @@ func (e *executor) resume(rec *store.Execution) error {
 		}
 	}
 	e.run(l, work)
+	e.drain(l) // requests posted while no node drove it
 	return nil
 }
 
@@ -259,18 +273,30 @@ var errNotLive = errors.New("execution is not running on this node")
 // apply feeds one input to a live execution, commits what it produced and
 // carries out the commands. It is safe to call from any goroutine.
 func (e *executor) apply(l *live, step func(now time.Time) *engine.Batch) error {
+	return e.applyWith(l, step, 0)
+}
+
+// applyWith is apply that also deletes the store request with id request
+// (when not 0) in the same commit. A nil step applies nothing else.
+func (e *executor) applyWith(l *live, step func(now time.Time) *engine.Batch, request int64) error {
 	l.mu.Lock()
 	if l.ended {
 		l.mu.Unlock()
 		return errNotLive
 	}
 	prev := l.x.EventCount()
-	b := step(e.s.now())
-	if len(b.Events) == 0 && len(b.Commands) == 0 {
+	b := &engine.Batch{}
+	if step != nil {
+		b = step(e.s.now())
+	}
+	if len(b.Events) == 0 && len(b.Commands) == 0 && request == 0 {
 		l.mu.Unlock()
 		return nil
 	}
 	tr := e.transition(l, prev, b)
+	if request != 0 {
+		tr.DeleteRequests = []int64{request}
+	}
 	if err := e.s.store.Commit(e.ctx, tr); err != nil {
 		// Nothing was applied: go back to the last committed state.
 		if x, rerr := engine.Restore(l.m, l.cfg, l.snapshot); rerr == nil {

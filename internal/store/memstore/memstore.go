@@ -658,7 +658,7 @@ func encodeEvents(t *store.Transition) ([][]byte, error) {
 	}
 	enc := make([][]byte, len(t.Events))
 	for i, ev := range t.Events {
-		b, err := json.Marshal(ev)
+		b, err := ev.MarshalJSON() // compact already; json.Marshal would re-scan it
 		if err != nil {
 			return nil, fmt.Errorf("memstore: encode event %d of %q: %w", ev.ID, t.ExecutionARN, err)
 		}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,7 +29,7 @@ func prepare(t *store.Transition) (*pending, error) {
 	}
 	p := &pending{t: t.Normalized(), bodies: make([]string, len(t.Events))}
 	for i, ev := range t.Events {
-		b, err := json.Marshal(ev)
+		b, err := ev.MarshalJSON() // compact already; json.Marshal would re-scan it
 		if err != nil {
 			return nil, fmt.Errorf("postgres: encode event %d of %q: %w", ev.ID, t.ExecutionARN, err)
 		}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +21,15 @@ const flushTimeout = time.Minute
 type pending struct {
 	t      *store.Transition
 	bodies [][]byte
+	// create, when set, makes this the first transition of a new
+	// execution: the row is inserted instead of updated.
+	create *newExecution
+}
+
+// newExecution is an execution row to insert, with its definition's hash.
+type newExecution struct {
+	row  store.Execution
+	hash string
 }
 
 func prepare(t *store.Transition) (*pending, error) {
@@ -30,7 +38,7 @@ func prepare(t *store.Transition) (*pending, error) {
 	}
 	p := &pending{t: t.Normalized(), bodies: make([][]byte, len(t.Events))}
 	for i, ev := range t.Events {
-		b, err := json.Marshal(ev)
+		b, err := ev.MarshalJSON() // compact already; json.Marshal would re-scan it
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: encode event %d of %q: %w", ev.ID, t.ExecutionARN, err)
 		}
@@ -129,6 +137,13 @@ func (s *Store) flush(batch []*pending) []error {
 // the event count or the lease do not allow it, before anything is
 // written), then its events, timers and tasks.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, p *pending) error {
+	if p.create != nil {
+		id, err := s.insertExecution(ctx, tx, p.create)
+		if err != nil {
+			return err
+		}
+		return s.applyChildren(ctx, tx, id, p)
+	}
 	t := p.t
 	terminal := t.Status.Terminal()
 	var id int64

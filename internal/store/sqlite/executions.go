@@ -13,6 +13,7 @@ import (
 	"stepd/internal/history"
 	"stepd/internal/store"
 	"stepd/internal/store/internal/cursor"
+	"stepd/internal/store/internal/groupcommit"
 )
 
 // CreateExecution implements store.Store.
@@ -45,28 +46,28 @@ func (s *Store) CreateExecution(ctx context.Context, e *store.Execution, first *
 		row.LeaseOwner, row.LeaseExpiry = "", time.Time{}
 	}
 	sum := sha256.Sum256([]byte(row.Definition))
-	hash := hex.EncodeToString(sum[:])
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.stmt(ctx, tx, "InsertDefinition").ExecContext(ctx, hash, row.Definition); err != nil {
-			return fmt.Errorf("sqlite: create execution %q: store definition: %w", e.ARN, err)
+	ne := &newExecution{row: row, hash: hex.EncodeToString(sum[:])}
+	var err error
+	switch {
+	case p != nil && s.gc != nil:
+		// The first transition joins the group commit like any other.
+		p.create = ne
+		if err = s.gc.Do(ctx, p); errors.Is(err, groupcommit.ErrClosed) {
+			err = store.ErrClosed
 		}
-		var id int64
-		err := s.stmt(ctx, tx, "InsertExecution").QueryRowContext(ctx, row.ARN, row.StateMachineARN, row.Name, string(row.Type),
-			string(row.Status), row.Input, nullString(row.Output), nullString(row.Error), nullString(row.Cause),
-			millis(store.Millis(row.StartDate)), nullMillis(store.Millis(row.StopDate)), hash, row.VersionARN, row.AliasARN,
-			row.TraceHeader, row.MapRunARN, row.RedriveCount, nullMillis(store.Millis(row.RedriveDate)), row.EventCount,
-			nullBytes(row.Snapshot), row.LeaseOwner, nullMillis(store.Millis(row.LeaseExpiry))).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlite: execution %q: %w", e.ARN, store.ErrAlreadyExists)
+	case p != nil:
+		p.create = ne
+		err = s.commitOne(ctx, p)
+	default:
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			_, err := s.insertExecution(ctx, tx, ne)
+			return err
+		})
+		var r refused
+		if errors.As(err, &r) {
+			err = r.err
 		}
-		if err != nil {
-			return fmt.Errorf("sqlite: create execution %q: %w", e.ARN, err)
-		}
-		if p == nil {
-			return nil
-		}
-		return s.applyChildren(ctx, tx, id, p)
-	})
+	}
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,29 @@ func (s *Store) CreateExecution(ctx context.Context, e *store.Execution, first *
 		s.publishQueued(p)
 	}
 	return nil
+}
+
+// insertExecution inserts a new execution row (and its definition) in tx
+// and returns its id; an existing ARN is refused with ErrAlreadyExists
+// before anything is written.
+func (s *Store) insertExecution(ctx context.Context, tx *sql.Tx, ne *newExecution) (int64, error) {
+	row := &ne.row
+	if _, err := s.stmt(ctx, tx, "InsertDefinition").ExecContext(ctx, ne.hash, row.Definition); err != nil {
+		return 0, fmt.Errorf("sqlite: create execution %q: store definition: %w", row.ARN, err)
+	}
+	var id int64
+	err := s.stmt(ctx, tx, "InsertExecution").QueryRowContext(ctx, row.ARN, row.StateMachineARN, row.Name, string(row.Type),
+		string(row.Status), row.Input, nullString(row.Output), nullString(row.Error), nullString(row.Cause),
+		millis(store.Millis(row.StartDate)), nullMillis(store.Millis(row.StopDate)), ne.hash, row.VersionARN, row.AliasARN,
+		row.TraceHeader, row.MapRunARN, row.RedriveCount, nullMillis(store.Millis(row.RedriveDate)), row.EventCount,
+		nullBytes(row.Snapshot), row.LeaseOwner, nullMillis(store.Millis(row.LeaseExpiry))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, refused{fmt.Errorf("sqlite: execution %q: %w", row.ARN, store.ErrAlreadyExists)}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: create execution %q: %w", row.ARN, err)
+	}
+	return id, nil
 }
 
 // execColumns scans the execution columns every execution query starts

@@ -25,13 +25,16 @@ func (x *Execution) contextObject(f *frame) any {
 }
 
 func (x *Execution) contextObjectItem(f *frame, item *mapItem) any {
-	exec := jsonv.NewObject(6)
+	exec := jsonv.NewObject(7)
 	exec.Set("Id", x.cfg.ExecutionARN)
 	exec.Set("Input", x.input)
 	exec.Set("StartTime", FormatTime(x.startTime))
 	exec.Set("Name", x.cfg.Name)
 	exec.Set("RoleArn", x.cfg.RoleARN)
 	exec.Set("RedriveCount", x.cfg.RedriveCount)
+	if !x.redriveTime.IsZero() {
+		exec.Set("RedriveTime", FormatTime(x.redriveTime))
+	}
 	sm := jsonv.NewObject(2)
 	sm.Set("Id", x.cfg.StateMachineARN)
 	sm.Set("Name", x.cfg.StateMachineName)

@@ -24,6 +24,9 @@
 //     commands of PendingWork: re-arm its timers (firing overdue ones at once)
 //     and dispatch its pending tasks again (tasks are at-least-once; the
 //     core ignores reports for tasks it no longer waits for).
+//  5. To redrive an ended execution (RedriveExecution), Restore it from its
+//     last snapshot, call Redrive and handle the batch like any other: the
+//     snapshot of an ended execution keeps what Redrive needs.
 //
 // History events follow AWS's names, detail shapes and previousEventId rules
 // (see package history).

@@ -48,7 +48,10 @@ type Config struct {
 	// Type is STANDARD or EXPRESS.
 	Type string
 	// Seed makes jitter, States.MathRandom, $random and UUIDs reproducible.
-	Seed         uint64
+	Seed uint64
+	// RedriveCount is how many times the execution was redriven
+	// ($$.Execution.RedriveCount). Restore takes it from the snapshot when
+	// the snapshot records it, and Redrive adds one.
 	RedriveCount int64
 	// MaxEvents caps the history (0: MaxHistoryEvents; negative: no cap, as
 	// for EXPRESS executions).
@@ -118,6 +121,9 @@ type Execution struct {
 	output    string
 	errName   *string
 	cause     *string
+	// redriveTime is when the execution was last redriven; the count is
+	// cfg.RedriveCount.
+	redriveTime time.Time
 
 	nextID int64
 	seq    int64

@@ -47,7 +47,11 @@ type frame struct {
 	// once no retrier will run the state again.
 	failedEvent history.Type
 	group       *group
-	item        *mapItem // iteration frames: $$.Map.Item
+	// ended is the group of a Parallel or Map state that failed for good
+	// (no retrier runs it again): kept so that a redrive re-runs only the
+	// branches or iterations that did not succeed.
+	ended *group
+	item  *mapItem // iteration frames: $$.Map.Item
 
 	// silent frames record no history: the iterations of a distributed Map
 	// run as child executions whose events are not in the parent's history.
@@ -203,7 +207,7 @@ func (x *Execution) advance(f *frame) {
 // enterState records the StateEntered event and resets the per-visit data.
 func (x *Execution) enterState(f *frame) {
 	s := f.state
-	f.retries, f.retryCount, f.effective, f.task, f.timer, f.group, f.heartbeat = nil, 0, nil, nil, "", nil, false
+	f.retries, f.retryCount, f.effective, f.task, f.timer, f.group, f.ended, f.heartbeat = nil, 0, nil, nil, "", nil, nil, false
 	f.enteredAt = x.now
 	text := f.rawText
 	if text == "" {

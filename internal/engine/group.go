@@ -29,6 +29,12 @@ type group struct {
 	lastIterOK  int64 // Map: the last MapIterationSucceeded
 	distributed bool
 	mapRunARN   string
+
+	// After a redrive: the children to run again before any not started
+	// yet (Map, in index order), and how many times a distributed Map's
+	// Map Run was redriven.
+	redo     []int
+	redrives int64
 }
 
 func (x *Execution) runParallel(f *frame) {
@@ -285,20 +291,34 @@ func (x *Execution) startParallel(f *frame, g *group) {
 		started := x.emit(f, history.ParallelStateStarted, nil)
 		g.lastEvent = started
 		g.launching = true
-		for i, b := range s.Branches {
-			c := x.newFrame(f, s, b, i, newScope(f.scope))
-			c.last = started
-			c.state, c.raw = b.Start, f.effective
-			g.children[i] = c
-			g.running++
-			x.advance(c)
-			if x.status != Running || f.group != g {
+		for i := range s.Branches {
+			if !x.startBranch(f, g, i, started) {
 				return
 			}
 		}
 		g.launching = false
 		x.groupProgress(f)
 	}
+}
+
+// startBranch runs branch i of f's Parallel state: from its start, or,
+// after a redrive, from where it stopped. prev is the previousEventId of
+// the branch's first event. It reports whether f still waits for its
+// branches (false once the execution ended or the Parallel failed).
+func (x *Execution) startBranch(f *frame, g *group, i int, prev int64) bool {
+	s := f.state
+	g.running++
+	if c := g.children[i]; c != nil {
+		x.resume(c, prev)
+	} else {
+		b := s.Branches[i]
+		c = x.newFrame(f, s, b, i, newScope(f.scope))
+		c.last = prev
+		c.state, c.raw = b.Start, f.effective
+		g.children[i] = c
+		x.advance(c)
+	}
+	return x.status == Running && f.group == g
 }
 
 // mapStarted records a Map state's (re)start.
@@ -322,16 +342,38 @@ func (x *Execution) launchMap(f *frame, g *group) {
 	x.groupProgress(f)
 }
 
-// pumpMap starts Map iterations while the concurrency limit allows.
+// pumpMap starts Map iterations while the concurrency limit allows: after
+// a redrive the ones to run again first, then those not started yet.
 func (x *Execution) pumpMap(f *frame) {
 	g := f.group
-	s := f.state
 	g.launching = true
 	defer func() { g.launching = false }()
-	for g.next < len(g.items) && (g.maxConcurrency == 0 || g.running < g.maxConcurrency) {
-		i := g.next
-		g.next++
-		c := x.newFrame(f, s, s.Processor, i, newScope(f.scope))
+	for g.maxConcurrency == 0 || g.running < g.maxConcurrency {
+		var i int
+		switch {
+		case len(g.redo) > 0:
+			i, g.redo = g.redo[0], g.redo[1:]
+		case g.next < len(g.items):
+			i = g.next
+			g.next++
+		default:
+			return
+		}
+		if !x.startIteration(f, g, i) {
+			return
+		}
+	}
+}
+
+// startIteration runs iteration i of f's Map state: from its start, or,
+// after a redrive, from where it stopped. It reports whether f still waits
+// for its iterations.
+func (x *Execution) startIteration(f *frame, g *group, i int) bool {
+	s := f.state
+	c := g.children[i]
+	resumed := c != nil
+	if !resumed {
+		c = x.newFrame(f, s, s.Processor, i, newScope(f.scope))
 		c.silent = g.distributed || f.silent
 		c.item = &mapItem{index: i, value: g.items[i]}
 		input := g.items[i]
@@ -348,19 +390,22 @@ func (x *Execution) pumpMap(f *frame) {
 				g.launching = false
 				x.abortGroup(f, nil)
 				x.raise(f, err)
-				return
+				return false
 			}
 		}
-		c.last = g.lastEvent
-		c.last = x.emit(c, history.MapIterationStarted, &history.Details{Name: s.Name, Index: history.Int(int64(i))})
 		c.state, c.raw = s.Processor.Start, input
-		g.children[i] = c
-		g.running++
-		x.advance(c)
-		if x.status != Running || f.group != g {
-			return
-		}
 	}
+	c.last = g.lastEvent
+	started := x.emit(c, history.MapIterationStarted, &history.Details{Name: s.Name, Index: history.Int(int64(i))})
+	g.children[i] = c
+	g.running++
+	if resumed {
+		x.resume(c, started)
+	} else {
+		c.last = started
+		x.advance(c)
+	}
+	return x.status == Running && f.group == g
 }
 
 // childDone records a finished branch or iteration.
@@ -468,7 +513,7 @@ func (x *Execution) groupFailed(f *frame, c *frame) {
 	g := f.group
 	s := f.state
 	x.abortGroup(f, c)
-	f.group = nil
+	f.group, f.ended = nil, g
 	fl := c.failure
 	if !c.silent {
 		f.last = c.last

@@ -11,12 +11,17 @@ import (
 	"stepd/internal/jsonv"
 )
 
-// snapshotVersion is the format version of Snapshot's output.
-const snapshotVersion = 1
+// snapshotVersion is the format version of Snapshot's output. Version 2
+// added what a redrive needs: the redrive count and time, the group of a
+// Parallel or Map state that failed for good (frame "ended"), and a
+// group's pending re-runs ("redo") and Map Run redrives. Restore reads
+// versions 1 and 2.
+const snapshotVersion = 2
 
 // Snapshot serialises the execution's whole state: restoring it with
 // Restore gives an execution that behaves exactly as this one would. The
-// format is JSON and versioned.
+// format is JSON and versioned. The snapshot of an ended execution keeps
+// its frames, which is what Redrive resumes from.
 func (x *Execution) Snapshot() []byte {
 	w := &snapWriter{frameIDs: map[*frame]int64{}}
 	o := jsonv.NewObject(16)
@@ -36,6 +41,10 @@ func (x *Execution) Snapshot() []byte {
 	}
 	o.Set("nextID", x.nextID)
 	o.Set("seq", x.seq)
+	o.Set("redriveCount", x.cfg.RedriveCount)
+	if !x.redriveTime.IsZero() {
+		o.Set("redriveTime", x.redriveTime.UnixMilli())
+	}
 	pcg, _ := x.pcg.MarshalBinary()
 	o.Set("rng", base64.StdEncoding.EncodeToString(pcg))
 	if x.root != nil {
@@ -121,18 +130,36 @@ func (w *snapWriter) frame(f *frame) any {
 		o.Set("vars", f.scope.vars)
 	}
 	if g := f.group; g != nil {
-		children := make([]any, len(g.children))
-		for i, c := range g.children {
-			children[i] = w.frame(c)
+		o.Set("group", w.group(g))
+	}
+	if g := f.ended; g != nil {
+		o.Set("ended", w.group(g))
+	}
+	return o
+}
+
+func (w *snapWriter) group(g *group) any {
+	children := make([]any, len(g.children))
+	for i, c := range g.children {
+		children[i] = w.frame(c)
+	}
+	o := jsonv.ObjectOf(
+		"children", children, "results", nonNil(g.results), "items", nonNil(g.items),
+		"next", int64(g.next), "running", int64(g.running), "finished", int64(g.finished),
+		"failures", int64(g.failures), "maxConcurrency", int64(g.maxConcurrency),
+		"toleratedCount", g.toleratedCount, "toleratedPct", g.toleratedPct,
+		"lastEvent", g.lastEvent, "lastIterOK", g.lastIterOK,
+		"distributed", g.distributed, "mapRunARN", g.mapRunARN,
+	)
+	if len(g.redo) > 0 {
+		redo := make([]any, len(g.redo))
+		for i, n := range g.redo {
+			redo[i] = int64(n)
 		}
-		o.Set("group", jsonv.ObjectOf(
-			"children", children, "results", nonNil(g.results), "items", nonNil(g.items),
-			"next", int64(g.next), "running", int64(g.running), "finished", int64(g.finished),
-			"failures", int64(g.failures), "maxConcurrency", int64(g.maxConcurrency),
-			"toleratedCount", g.toleratedCount, "toleratedPct", g.toleratedPct,
-			"lastEvent", g.lastEvent, "lastIterOK", g.lastIterOK,
-			"distributed", g.distributed, "mapRunARN", g.mapRunARN,
-		))
+		o.Set("redo", redo)
+	}
+	if g.redrives > 0 {
+		o.Set("redrives", g.redrives)
 	}
 	return o
 }
@@ -145,7 +172,9 @@ func nonNil(v []any) []any {
 }
 
 // Restore rebuilds an execution from a Snapshot of it, for the same
-// compiled machine and configuration.
+// compiled machine and configuration. It reads the current format and
+// version 1; a version 1 snapshot of a Parallel or Map state that failed
+// lacks its branches' results, so a redrive runs that state again whole.
 func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -157,8 +186,11 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 		return nil, fmt.Errorf("engine: snapshot: %w", err)
 	}
 	o, ok := v.(*jsonv.Object)
-	if !ok || getInt(o, "v") != snapshotVersion {
+	if !ok {
 		return nil, fmt.Errorf("engine: snapshot: unknown format")
+	}
+	if v := getInt(o, "v"); v < 1 || v > snapshotVersion {
+		return nil, fmt.Errorf("engine: snapshot: unknown format version %d", v)
 	}
 	x = New(m, cfg)
 	x.status = Status(getStr(o, "status"))
@@ -177,6 +209,12 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 	}
 	x.nextID = getInt(o, "nextID")
 	x.seq = getInt(o, "seq")
+	if o.Has("redriveCount") {
+		x.cfg.RedriveCount = getInt(o, "redriveCount")
+	}
+	if o.Has("redriveTime") {
+		x.redriveTime = time.UnixMilli(getInt(o, "redriveTime")).UTC()
+	}
 	pcg, err := base64.StdEncoding.DecodeString(getStr(o, "rng"))
 	if err != nil {
 		return nil, fmt.Errorf("engine: snapshot rng: %w", err)
@@ -272,41 +310,60 @@ func (r *snapReader) frame(o *jsonv.Object, parent *frame, m *asl.Machine, outer
 			timeoutTimer: getStr(to, "timeoutTimer"), heartbeatTimer: getStr(to, "heartbeatTimer")}
 		r.x.tasks[req.ID] = f
 	}
+	var err error
 	if gv, ok := o.Get("group"); ok {
-		go_ := gv.(*jsonv.Object)
-		g := &group{
-			next: int(getInt(go_, "next")), running: int(getInt(go_, "running")), finished: int(getInt(go_, "finished")),
-			failures: int(getInt(go_, "failures")), maxConcurrency: int(getInt(go_, "maxConcurrency")),
-			toleratedCount: getInt(go_, "toleratedCount"), toleratedPct: getFloat(go_, "toleratedPct"),
-			lastEvent: getInt(go_, "lastEvent"), lastIterOK: getInt(go_, "lastIterOK"),
-			distributed: getBool(go_, "distributed"), mapRunARN: getStr(go_, "mapRunARN"),
+		if f.group, err = r.group(gv.(*jsonv.Object), f); err != nil {
+			return nil, err
 		}
-		rv, _ := go_.Get("results")
-		g.results = rv.([]any)
-		iv, _ := go_.Get("items")
-		g.items = iv.([]any)
-		cv, _ := go_.Get("children")
-		children := cv.([]any)
-		g.children = make([]*frame, len(children))
-		for i, c := range children {
-			if c == nil {
-				continue
-			}
-			var cm *asl.Machine
-			if f.state.Type == asl.TypeParallel {
-				cm = f.state.Branches[i]
-			} else {
-				cm = f.state.Processor
-			}
-			child, err := r.frame(c.(*jsonv.Object), f, cm, f.scope)
-			if err != nil {
-				return nil, err
-			}
-			g.children[i] = child
+	}
+	if gv, ok := o.Get("ended"); ok {
+		if f.ended, err = r.group(gv.(*jsonv.Object), f); err != nil {
+			return nil, err
 		}
-		f.group = g
 	}
 	return f, nil
+}
+
+// group reads the group of f's Parallel or Map state.
+func (r *snapReader) group(o *jsonv.Object, f *frame) (*group, error) {
+	g := &group{
+		next: int(getInt(o, "next")), running: int(getInt(o, "running")), finished: int(getInt(o, "finished")),
+		failures: int(getInt(o, "failures")), maxConcurrency: int(getInt(o, "maxConcurrency")),
+		toleratedCount: getInt(o, "toleratedCount"), toleratedPct: getFloat(o, "toleratedPct"),
+		lastEvent: getInt(o, "lastEvent"), lastIterOK: getInt(o, "lastIterOK"),
+		distributed: getBool(o, "distributed"), mapRunARN: getStr(o, "mapRunARN"),
+		redrives: getInt(o, "redrives"),
+	}
+	rv, _ := o.Get("results")
+	g.results = rv.([]any)
+	iv, _ := o.Get("items")
+	g.items = iv.([]any)
+	if dv, ok := o.Get("redo"); ok {
+		for _, n := range dv.([]any) {
+			i, _ := jsonv.AsInt(n)
+			g.redo = append(g.redo, int(i))
+		}
+	}
+	cv, _ := o.Get("children")
+	children := cv.([]any)
+	g.children = make([]*frame, len(children))
+	for i, c := range children {
+		if c == nil {
+			continue
+		}
+		var cm *asl.Machine
+		if f.state.Type == asl.TypeParallel {
+			cm = f.state.Branches[i]
+		} else {
+			cm = f.state.Processor
+		}
+		child, err := r.frame(c.(*jsonv.Object), f, cm, f.scope)
+		if err != nil {
+			return nil, err
+		}
+		g.children[i] = child
+	}
+	return g, nil
 }
 
 func getInt(o *jsonv.Object, k string) int64 {

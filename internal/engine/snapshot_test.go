@@ -20,6 +20,9 @@ type scriptedDriver struct {
 	m       *asl.Machine
 	cfg     engine.Config
 	restore bool
+	// redrives is how many times to redrive the execution when it ends
+	// without succeeding.
+	redrives int
 	// answer decides a task's outcome from its state name and attempt.
 	answer func(req *engine.TaskRequest) (out any, errName, cause string)
 }
@@ -68,7 +71,24 @@ func (d *scriptedDriver) run(t *testing.T, input string) (*engine.Execution, []h
 		}
 	}
 	apply(x.Start(in, input, now))
-	for steps := 0; x.Status() == engine.Running; steps++ {
+	for steps, redrives := 0, d.redrives; ; steps++ {
+		if x.Status() != engine.Running {
+			if redrives == 0 || x.Status() == engine.Succeeded {
+				break
+			}
+			redrives--
+			y, err := engine.Restore(d.m, d.cfg, x.Snapshot())
+			if err != nil {
+				t.Fatalf("restore the ended execution: %v", err)
+			}
+			b, err := y.Redrive(now)
+			if err != nil {
+				t.Fatalf("redrive: %v", err)
+			}
+			x = y
+			apply(b)
+			continue
+		}
 		if steps > 10000 {
 			t.Fatal("execution does not end")
 		}

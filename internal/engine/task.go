@@ -410,7 +410,7 @@ func (x *Execution) handleError(f *frame, fl *failure) {
 			continue
 		}
 		if f.retries[i] < r.MaxAttempts {
-			f.failedEvent = ""
+			f.failedEvent, f.ended = "", nil
 			f.retries[i]++
 			f.retryCount++
 			delay := retryDelay(r, f.retries[i], x.rng.Float64)

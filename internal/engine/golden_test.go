@@ -39,6 +39,14 @@ type goldenCase struct {
 		Cause   *string `json:"cause"`
 	} `json:"stop"`
 	MaxEvents int `json:"maxEvents"`
+	// Redrive lists redrives to make, in order: each time the execution
+	// ends, the next one lets its Seconds of virtual time pass, then takes
+	// the ended execution's snapshot, restores it and redrives it
+	// (RedriveExecution). Tasks go on counting their attempts per state, so
+	// the outcome lists of Tasks continue where the earlier run stopped.
+	Redrive []struct {
+		Seconds int `json:"seconds"`
+	} `json:"redrive"`
 }
 
 type goldenOutcome struct {
@@ -55,7 +63,9 @@ type goldenResult struct {
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  *string         `json:"error,omitempty"`
 	Cause  *string         `json:"cause,omitempty"`
-	Events []history.Event `json:"events"`
+	// RedriveError is the error of a scripted redrive that was refused.
+	RedriveError string          `json:"redriveError,omitempty"`
+	Events       []history.Event `json:"events"`
 }
 
 // TestGolden runs every scripted case in testdata/golden on virtual time and
@@ -124,13 +134,14 @@ func runGolden(t *testing.T, gc *goldenCase) []byte {
 	}
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := start
-	x := engine.New(m, engine.Config{
+	cfg := engine.Config{
 		ExecutionARN:     "arn:aws:states:us-east-1:123456789012:execution:golden:run",
 		Name:             "run",
 		StateMachineARN:  "arn:aws:states:us-east-1:123456789012:stateMachine:golden",
 		StateMachineName: "golden", RoleARN: "arn:aws:iam::123456789012:role/golden", Region: "us-east-1",
 		Type: gc.Type, Seed: 1, MaxEvents: gc.MaxEvents,
-	})
+	}
+	x := engine.New(m, cfg)
 	input := string(gc.Input)
 	if input == "" {
 		input = "{}"
@@ -165,7 +176,34 @@ func runGolden(t *testing.T, gc *goldenCase) []byte {
 	}
 	apply(x.Start(in, input, now))
 	stopped := false
-	for steps := 0; x.Status() == engine.Running; steps++ {
+	redrives := gc.Redrive
+	var redriveErr error
+	for steps := 0; ; steps++ {
+		if x.Status() != engine.Running {
+			if len(redrives) == 0 {
+				break
+			}
+			now = now.Add(time.Duration(redrives[0].Seconds) * time.Second)
+			redrives = redrives[1:]
+			// What a driver does: restore the ended execution from its
+			// stored snapshot, redrive it, store the new one.
+			snap := x.Snapshot()
+			y, err := engine.Restore(m, cfg, snap)
+			if err != nil {
+				t.Fatalf("restore the ended execution: %v", err)
+			}
+			if again := y.Snapshot(); !bytes.Equal(again, snap) {
+				t.Fatalf("snapshot of the restored execution differs:\n%s\n%s", snap, again)
+			}
+			b, err := y.Redrive(now)
+			if err != nil {
+				redriveErr = err
+				break
+			}
+			x = y
+			apply(b)
+			continue
+		}
 		if steps > 100000 {
 			t.Fatal("execution does not end")
 		}
@@ -239,6 +277,9 @@ func runGolden(t *testing.T, gc *goldenCase) []byte {
 		res.Output = json.RawMessage(x.Output())
 	}
 	res.Error, res.Cause = x.Error()
+	if redriveErr != nil {
+		res.RedriveError = redriveErr.Error()
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

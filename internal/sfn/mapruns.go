@@ -32,6 +32,10 @@ type mapRun struct {
 	status       string // RUNNING, SUCCEEDED, FAILED, ABORTED
 	start, stop  time.Time
 	items        int64
+	// redrives and redriven: how many times, and when last, the run was
+	// redriven with its parent (MapRunRedriven).
+	redrives int64
+	redriven time.Time
 }
 
 // stateMachineARN is the Map Run's "state machine": <parent>/<label>, in
@@ -89,6 +93,17 @@ func (s *Service) mapRunsOf(ctx context.Context, rec *store.Execution) ([]*mapRu
 				}
 				runs = append(runs, r)
 				byARN[r.arn] = r
+			case history.MapRunRedriven:
+				// A redrive of the parent runs the same Map Run again.
+				if d == nil {
+					continue
+				}
+				if r := byARN[d.MapRunArn]; r != nil {
+					r.status, r.stop, r.redriven = "RUNNING", time.Time{}, ev.Timestamp
+					if d.RedriveCount != nil {
+						r.redrives = *d.RedriveCount
+					}
+				}
 			case history.MapRunSucceeded, history.MapRunFailed, history.MapRunAborted:
 				// These events carry no ARN: they end the latest run still
 				// going (Map Runs of one execution do not overlap in a
@@ -248,7 +263,7 @@ func (s *Service) DescribeMapRun(ctx context.Context, in *MapRunInput) (*Describ
 	return &DescribeMapRunOutput{
 		MapRunArn: r.arn, ExecutionArn: r.executionARN, Status: r.status, StartDate: ts(r.start), StopDate: ts(r.stop),
 		MaxConcurrency: set.maxConcurrency, ToleratedFailureCount: set.count, ToleratedFailurePercentage: set.pct,
-		ItemCounts: counts, ExecutionCounts: counts,
+		ItemCounts: counts, ExecutionCounts: counts, RedriveCount: r.redrives, RedriveDate: ts(r.redriven),
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os/exec"
 	"slices"
@@ -1199,8 +1200,8 @@ func TestSDKRedrive(t *testing.T) {
 		t.Errorf("message %q", *n.Message)
 	}
 
-	// Other shapes: a Parallel state (redriven as a whole), a JSONata
-	// machine.
+	// Other shapes: a Parallel state (only the failed branch runs again),
+	// a JSONata machine.
 	shapes := []struct {
 		name, def, output string
 	}{
@@ -1241,6 +1242,9 @@ func TestSDKRedrive(t *testing.T) {
 			}
 			if first := []string{"Setup", "First"}; entered[first[0]]+entered[first[1]] != 1 {
 				t.Errorf("the state before the failure ran again: %v", entered)
+			}
+			if tc.name == "parallel" && (entered["A"] != 1 || entered["Par"] != 1 || entered["B"] != 2) {
+				t.Errorf("the Parallel ran again beyond its failed branch: %v", entered)
 			}
 		})
 	}
@@ -1305,6 +1309,66 @@ func TestSDKRedrive(t *testing.T) {
 	asError[*types.ExecutionDoesNotExist](t, err, "redrive unknown execution")
 }
 
+// TestSDKRedriveMap redrives, on both stores, an execution whose inline
+// Map failed at one iteration (its Choice matches no rule until the
+// execution is redriven): only that iteration runs again (a new
+// MapIterationStarted for it alone), the one not started yet starts, and
+// the results of those that had succeeded are kept (RedriveExecution API
+// reference: for an Inline Map, only the iterations that failed or aborted
+// are redriven).
+func TestSDKRedriveMap(t *testing.T) {
+	t.Parallel()
+	for _, st := range []string{"memory", ""} {
+		t.Run("store="+st, func(t *testing.T) {
+			t.Parallel()
+			e := newSDKEnv(t, st)
+			sm := e.createMachine("redrive-map", `{"StartAt": "Setup", "States": {
+				"Setup": {"Type": "Pass", "Next": "Each"},
+				"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "ItemSelector": {"v.$": "$$.Map.Item.Value"}, "Next": "Done",
+					"ItemProcessor": {"StartAt": "Check", "States": {
+						"Check": {"Type": "Choice", "Choices": [{"Or": [
+							{"Variable": "$$.Execution.RedriveCount", "NumericGreaterThan": 0},
+							{"Variable": "$.v", "NumericLessThanEquals": 2}], "Next": "Good"}]},
+						"Good": {"Type": "Pass", "Parameters": {"v.$": "$.v", "run.$": "$$.Execution.RedriveCount"}, "End": true}}}},
+				"Done": {"Type": "Succeed"}}}`)
+			arn := e.start(sm, "", `{"items": [1, 2, 3, 4]}`)
+			if d := e.waitDone(arn); d.Status != types.ExecutionStatusFailed || *d.Error != "States.NoChoiceMatched" {
+				t.Fatalf("first attempt: %s %v", d.Status, d.Error)
+			}
+			r, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(arn)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := e.waitDone(arn)
+			if want := `[{"v":1,"run":0},{"v":2,"run":0},{"v":3,"run":1},{"v":4,"run":1}]`; d.Status != types.ExecutionStatusSucceeded || *d.Output != want {
+				t.Fatalf("redriven: %s %v %v %v, want %s", d.Status, aws.ToString(d.Output), aws.ToString(d.Error), aws.ToString(d.Cause), want)
+			}
+			if *d.RedriveCount != 1 || d.RedriveDate == nil || !d.RedriveDate.Equal(*r.RedriveDate) {
+				t.Errorf("redriveCount %v, redriveDate %v (the call answered %v)", *d.RedriveCount, d.RedriveDate, r.RedriveDate)
+			}
+			started := map[int32]int{}
+			entered := map[string]int{}
+			for i, ev := range e.history(arn) {
+				if ev.Id != int64(i+1) || ev.PreviousEventId >= ev.Id {
+					t.Errorf("event %d: id %d, previous %d", i, ev.Id, ev.PreviousEventId)
+				}
+				if ev.Type == types.HistoryEventTypeMapIterationStarted {
+					started[ev.MapIterationStartedEventDetails.Index]++
+				}
+				if d := ev.StateEnteredEventDetails; d != nil {
+					entered[*d.Name]++
+				}
+			}
+			if want := map[int32]int{0: 1, 1: 1, 2: 2, 3: 1}; !maps.Equal(started, want) {
+				t.Errorf("MapIterationStarted per index %v, want %v", started, want)
+			}
+			if entered["Setup"] != 1 || entered["Each"] != 1 {
+				t.Errorf("states entered again: %v", entered)
+			}
+		})
+	}
+}
+
 func TestSDKMapRuns(t *testing.T) {
 	t.Parallel()
 	e := newSDKEnv(t, "memory")
@@ -1349,6 +1413,45 @@ func TestSDKMapRuns(t *testing.T) {
 	asError[*types.InvalidArn](t, err, "describe a state machine ARN as a map run")
 	_, err = e.c.ListMapRuns(e.ctx, &sdk.ListMapRunsInput{ExecutionArn: aws.String("arn:aws:states:us-east-1:123456789012:execution:distributed:none")})
 	asError[*types.ExecutionDoesNotExist](t, err, "map runs of unknown execution")
+
+	// A failed Map Run is redriven with its parent: the same run, RUNNING
+	// again, then SUCCEEDED, with its redriveCount and redriveDate
+	// (developer guide, "Redriving Map Runs"; MapRunRedriven in the
+	// parent's history).
+	failing := e.createMachine("distributed-redrive", `{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+		"ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "I", "States": {
+			"I": {"Type": "Choice", "Choices": [{"Or": [{"Variable": "$", "NumericLessThan": 2}, {"Variable": "$$.Execution.RedriveCount", "NumericGreaterThan": 0}], "Next": "Ok"}]},
+			"Ok": {"Type": "Pass", "End": true}}}, "End": true}}}`)
+	fa := e.start(failing, "", `{"items": [1, 2, 3]}`)
+	if d := e.waitDone(fa); d.Status != types.ExecutionStatusFailed {
+		t.Fatalf("failing map run execution: %s", d.Status)
+	}
+	runs, err = e.c.ListMapRuns(e.ctx, &sdk.ListMapRunsInput{ExecutionArn: aws.String(fa)})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("map runs %+v %v", runs, err)
+	}
+	if d, err := e.c.DescribeMapRun(e.ctx, &sdk.DescribeMapRunInput{MapRunArn: runs.MapRuns[0].MapRunArn}); err != nil || d.Status != types.MapRunStatusFailed || d.RedriveCount == nil || *d.RedriveCount != 0 || d.RedriveDate != nil {
+		t.Errorf("failed map run: %+v %v", d, err)
+	}
+	if _, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(fa)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.waitDone(fa); d.Status != types.ExecutionStatusSucceeded || *d.Output != "[1,2,3]" {
+		t.Fatalf("redriven map run execution: %s %v", d.Status, d.Output)
+	}
+	want := []string{"ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed",
+		"ExecutionRedriven", "MapRunRedriven", "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"}
+	if got := eventTypes(e.history(fa)); !slices.Equal(got, want) {
+		t.Errorf("history %v, want %v", got, want)
+	}
+	runs, err = e.c.ListMapRuns(e.ctx, &sdk.ListMapRunsInput{ExecutionArn: aws.String(fa)})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("map runs after the redrive %+v %v", runs, err)
+	}
+	d, err = e.c.DescribeMapRun(e.ctx, &sdk.DescribeMapRunInput{MapRunArn: runs.MapRuns[0].MapRunArn})
+	if err != nil || d.Status != types.MapRunStatusSucceeded || *d.RedriveCount != 1 || d.RedriveDate == nil || d.StopDate == nil {
+		t.Errorf("redriven map run: %+v %v", d, err)
+	}
 }
 
 // TestSDKBadRequests sends what no SDK would: malformed bodies, unknown

@@ -47,9 +47,10 @@ type frame struct {
 	// once no retrier will run the state again.
 	failedEvent history.Type
 	group       *group
-	// ended is the group of a Parallel or Map state that failed for good
-	// (no retrier runs it again): kept so that a redrive re-runs only the
-	// branches or iterations that did not succeed.
+	// ended is the group of a Parallel or Map state whose children are
+	// over but which has not exited: it failed for good (no retrier runs
+	// it again), or its result is being processed. It is kept so that a
+	// redrive re-runs only the branches or iterations that did not succeed.
 	ended *group
 	item  *mapItem // iteration frames: $$.Map.Item
 
@@ -269,6 +270,7 @@ func (x *Execution) exitStateTo(f *frame, output any, assigned *jsonv.Object, ne
 		return
 	}
 	x.emit(f, exitedType[s.Type], d)
+	f.ended = nil
 	f.scope.set(assigned, sizes)
 	if end || next == nil {
 		f.output = output

@@ -490,7 +490,9 @@ func (x *Execution) groupProgress(f *frame) {
 	s := f.state
 	results := make([]any, len(g.results))
 	copy(results, g.results)
-	f.group = nil
+	// Kept until the state exits: should its result processing fail, a
+	// redrive reuses the children's results.
+	f.group, f.ended = nil, g
 	var prev int64
 	if s.Type == asl.TypeParallel {
 		x.emitFrom(f, g.lastEvent, history.ParallelStateSucceeded, nil)

@@ -35,13 +35,15 @@ func (e *NotRedrivableError) Is(target error) bool { return target == ErrNotRedr
 //   - A state that had not ended (it failed, or was running when the
 //     execution was stopped, timed out or failed elsewhere) is entered again
 //     with the input it was entered with; its retry counters start at 0.
-//     States that ended are not run again.
+//     States that ended are not run again. (A Fail state is entered again
+//     too, and fails again.)
 //   - A Parallel or inline Map state that had started its branches or
 //     iterations is not entered again: it keeps the results of those that
 //     succeeded, runs again only those that failed or were aborted (each
 //     from where it stopped, a Map iteration with a new MapIterationStarted)
 //     and starts those that had not started. A distributed Map records
-//     MapRunRedriven for its Map Run first.
+//     MapRunRedriven for its Map Run first. One that was waiting to be
+//     retried, or had started no children, is entered again and runs whole.
 //   - The execution's TimeoutSeconds counts again from the redrive.
 //   - $$.Execution.RedriveCount is one more and $$.Execution.RedriveTime is
 //     the redrive's time.

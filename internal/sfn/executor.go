@@ -201,7 +201,7 @@ func (e *executor) resume(rec *store.Execution) error {
 		case engine.SetTimer:
 			l.timers[c.ID] = c.At
 		case engine.RunTask:
-			l.tasks[c.ID] = true
+			l.tasks[c.ID] = storedTask(c.Task)
 		}
 	}
 	l.mu.Unlock()
@@ -372,7 +372,7 @@ func (e *executor) transition(l *live, prev int64, b *engine.Batch) *store.Trans
 		}
 	}
 	for id, req := range tasksNow {
-		if l.tasks[id] {
+		if _, ok := l.tasks[id]; ok || !storedTask(req) {
 			continue
 		}
 		t := store.Task{ID: id, Token: req.TaskToken, State: store.TaskQueued, Input: req.InputText, Created: now,
@@ -382,17 +382,25 @@ func (e *executor) transition(l *live, prev int64, b *engine.Batch) *store.Trans
 		}
 		tr.PutTasks = append(tr.PutTasks, t)
 	}
-	for id := range l.tasks {
-		if _, ok := tasksNow[id]; !ok {
+	for id, stored := range l.tasks {
+		if _, ok := tasksNow[id]; !ok && stored {
 			tr.DeleteTasks = append(tr.DeleteTasks, id)
 		}
 	}
 	l.timers = timers
 	l.tasks = make(map[string]bool, len(tasksNow))
-	for id := range tasksNow {
-		l.tasks[id] = true
+	for id, req := range tasksNow {
+		l.tasks[id] = storedTask(req)
 	}
 	return tr
+}
+
+// storedTask reports whether a pending task needs a row in the store: an
+// activity (workers take it from there) or a task with a token (callbacks
+// find it by the token). Other tasks live in the snapshot only, and a
+// restarted node runs them again from there.
+func storedTask(req *engine.TaskRequest) bool {
+	return req.TaskToken != "" || req.Resource.Kind == asl.ResourceActivity
 }
 
 // run carries out commands of a committed batch.

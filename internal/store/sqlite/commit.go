@@ -15,6 +15,13 @@ import (
 // fails the Commits waiting on it instead of hanging them.
 const flushTimeout = time.Minute
 
+// stmtContext is the context for the statements of a write transaction:
+// ctx without its cancellation. The driver starts a watcher goroutine for
+// every statement run with a cancellable context, a large share of a
+// commit's cost; the transaction, begun with ctx, still ends (rolled back)
+// when ctx does.
+func stmtContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // pending is a validated, normalized transition with its events encoded,
 // ready to write. Encoding happens in the caller's goroutine, so that the
 // single writer only writes.
@@ -86,7 +93,7 @@ func (r refused) Unwrap() error { return r.err }
 
 // commitOne writes one transition in its own transaction.
 func (s *Store) commitOne(ctx context.Context, p *pending) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, p) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.apply(stmtContext(ctx), tx, p) })
 	var r refused
 	if errors.As(err, &r) {
 		return r.err
@@ -110,9 +117,10 @@ func (s *Store) flush(batch []*pending) []error {
 		errs[0] = s.commitOne(ctx, batch[0])
 		return errs
 	}
+	sctx := stmtContext(ctx)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, p := range batch {
-			err := s.apply(ctx, tx, p)
+			err := s.apply(sctx, tx, p)
 			var r refused
 			if errors.As(err, &r) {
 				errs[i] = r.err

@@ -364,23 +364,35 @@ func (s *Service) DescribeExecution(ctx context.Context, in *DescribeExecutionIn
 	if rec.AliasARN != "" {
 		out.StateMachineAliasArn = &rec.AliasARN
 	}
-	status, reason := redriveStatus(rec)
+	status, reason := redriveStatus(rec, s.now())
 	out.RedriveStatus, out.RedriveStatusReason = &status, reason
 	return out, nil
 }
 
 // redriveStatus says whether RedriveExecution may run an execution again.
-func redriveStatus(rec *store.Execution) (string, *string) {
-	switch rec.Status {
-	case store.Failed, store.TimedOut, store.Aborted:
-		if rec.Type == store.Express {
-			r := "Express executions cannot be redriven"
-			return "NOT_REDRIVABLE", &r
-		}
-		return "REDRIVABLE", nil
+func redriveStatus(rec *store.Execution, now time.Time) (string, *string) {
+	if r := whyNotRedrivable(rec, now); r != "" {
+		return "NOT_REDRIVABLE", &r
 	}
-	r := "Execution is " + string(rec.Status) + " and cannot be redriven"
-	return "NOT_REDRIVABLE", &r
+	return "REDRIVABLE", nil
+}
+
+// whyNotRedrivable gives AWS's reason an execution cannot be redriven, or
+// "" when it can (as far as the execution alone says).
+func whyNotRedrivable(rec *store.Execution, now time.Time) string {
+	switch {
+	case rec.Type == store.Express:
+		return "Express executions cannot be redriven"
+	case rec.Status != store.Failed && rec.Status != store.TimedOut && rec.Status != store.Aborted:
+		return "Execution is " + string(rec.Status) + " and cannot be redriven"
+	case now.Sub(rec.StopDate) > redrivePeriod:
+		return "Execution redrivable period exceeded."
+	case now.Sub(rec.StartDate) > maxExecutionTime:
+		return "Execution has exceeded the max execution time."
+	case rec.EventCount >= maxRedriveEvents:
+		return "Execution history event limit exceeded."
+	}
+	return ""
 }
 
 // validStatus are the values statusFilter accepts.

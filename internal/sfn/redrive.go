@@ -66,26 +66,13 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 	if err != nil {
 		return nil, err
 	}
-	if rec.Type == store.Express {
-		return nil, notRedrivable("Express executions cannot be redriven")
-	}
-	switch rec.Status {
-	case store.Running:
-		if in.ClientToken != nil && rec.RedriveCount > 0 && s.redroveWith(rec.ARN, rec.RedriveCount, *in.ClientToken) {
-			return &RedriveExecutionOutput{RedriveDate: ts(rec.RedriveDate)}, nil
-		}
-		return nil, notRedrivable("Execution is RUNNING and cannot be redriven")
-	case store.Succeeded:
-		return nil, notRedrivable("Execution is SUCCEEDED and cannot be redriven")
+	if rec.Status == store.Running && rec.Type == store.Standard && in.ClientToken != nil && rec.RedriveCount > 0 &&
+		s.redroveWith(rec.ARN, rec.RedriveCount, *in.ClientToken) {
+		return &RedriveExecutionOutput{RedriveDate: ts(rec.RedriveDate)}, nil
 	}
 	now := s.now()
-	switch {
-	case now.Sub(rec.StopDate) > redrivePeriod:
-		return nil, notRedrivable("Execution redrivable period exceeded.")
-	case now.Sub(rec.StartDate) > maxExecutionTime:
-		return nil, notRedrivable("Execution has exceeded the max execution time.")
-	case rec.EventCount >= maxRedriveEvents:
-		return nil, notRedrivable("Execution history event limit exceeded.")
+	if r := whyNotRedrivable(rec, now); r != "" {
+		return nil, notRedrivable(r)
 	}
 	sm, err := s.store.GetStateMachine(ctx, rec.StateMachineARN)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sm.Status == store.Deleting) {

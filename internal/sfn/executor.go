@@ -420,7 +420,7 @@ func (e *executor) run(l *live, cmds []engine.Command) {
 			l.inflight[c.ID] = cancel
 			d := l.dispatch
 			l.mu.Unlock()
-			d.Dispatch(ctx, c.Task, &reporter{e: e, l: l, id: c.ID, pattern: c.Task.Resource.Pattern})
+			d.Dispatch(ctx, c.Task, &reporter{e: e, l: l, id: c.ID})
 		case engine.CancelTask:
 			l.mu.Lock()
 			if cancel, ok := l.inflight[c.ID]; ok {
@@ -474,10 +474,9 @@ func (e *executor) drop(l *live) {
 
 // reporter feeds a task's reports back into its execution.
 type reporter struct {
-	e       *executor
-	l       *live
-	id      string
-	pattern asl.Pattern
+	e  *executor
+	l  *live
+	id string
 }
 
 func (r *reporter) report(step func(now time.Time) *engine.Batch) {
@@ -508,10 +507,6 @@ func (r *reporter) Heartbeat() {
 // where the service's answer is only the submission: the task ends with
 // SendTaskSuccess or SendTaskFailure.
 func (r *reporter) Succeeded(out any) {
-	if r.pattern == asl.WaitForTaskToken {
-		r.Submitted(out)
-		return
-	}
 	r.forget()
 	r.report(func(now time.Time) *engine.Batch { return r.l.x.TaskSucceeded(r.id, out, now) })
 }

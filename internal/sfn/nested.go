@@ -56,8 +56,12 @@ func (d *nestedDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep
 	}
 	started := jsonv.ObjectOf("ExecutionArn", out.ExecutionArn, "StartDate", time.Time(*out.StartDate).UnixMilli())
 	pattern := req.Resource.Pattern
-	if pattern == asl.RequestResponse || pattern == asl.WaitForTaskToken {
-		rep.Succeeded(started) // for .waitForTaskToken this is the submission
+	switch pattern {
+	case asl.RequestResponse:
+		rep.Succeeded(started)
+		return
+	case asl.WaitForTaskToken:
+		rep.Submitted(started) // the result comes with the task token
 		return
 	}
 	rep.Submitted(started)

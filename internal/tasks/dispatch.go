@@ -9,7 +9,11 @@ import (
 )
 
 // Reporter receives a task's progress. Exactly one of Succeeded or Failed
-// ends the task; the others are optional and come first.
+// ends the task; the others are optional and come first. A
+// .waitForTaskToken task that reaches its service reports Submitted and
+// stops there: its result arrives with the task token (SendTaskSuccess),
+// not through the reporter. (A mocked one reports Succeeded too: mocks
+// answer for the callback.)
 type Reporter interface {
 	// Started reports that a worker took an activity task.
 	Started(workerName string)

@@ -88,6 +88,10 @@ func (d *LambdaDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep
 		rep.Succeeded(payload)
 		return
 	}
+	if req.Resource.Pattern == asl.WaitForTaskToken {
+		rep.Submitted(invokeResponse(out, payload)) // the result comes with the token
+		return
+	}
 	rep.Succeeded(invokeResponse(out, payload))
 }
 

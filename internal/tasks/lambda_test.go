@@ -485,8 +485,11 @@ func TestLambdaDispatcherRequests(t *testing.T) {
 			t.Parallel()
 			inv := &spyInvoker{out: &lambda.InvokeOutput{StatusCode: 200, Payload: []byte(`{}`), ExecutedVersion: "$LATEST", RequestID: "r"}}
 			rec := newRecorder()
+			rec.submitEnds = strings.HasSuffix(tt.resource, ".waitForTaskToken")
 			(&tasks.LambdaDispatcher{Invoker: inv}).Dispatch(context.Background(), lambdaRequest(t, tt.resource, tt.input), rec)
-			await(t, rec)
+			if reps := await(t, rec); rec.submitEnds && reps[0].kind != "submitted" {
+				t.Errorf("a .waitForTaskToken invoke reports %v, want submitted: the result comes with the token", reps)
+			}
 			if len(inv.ins) != 1 {
 				t.Fatalf("%d invokes", len(inv.ins))
 			}

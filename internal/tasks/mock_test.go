@@ -407,6 +407,9 @@ type recorder struct {
 	reports []report
 	done    chan struct{}
 	once    sync.Once
+	// submitEnds makes Submitted the last report, as it is for a real
+	// .waitForTaskToken task (its result comes with the token).
+	submitEnds bool
 }
 
 func newRecorder() *recorder { return &recorder{done: make(chan struct{})} }
@@ -415,7 +418,7 @@ func (r *recorder) add(rep report) {
 	r.mu.Lock()
 	r.reports = append(r.reports, rep)
 	r.mu.Unlock()
-	if rep.kind == "succeeded" || rep.kind == "failed" {
+	if rep.kind == "succeeded" || rep.kind == "failed" || (rep.kind == "submitted" && r.submitEnds) {
 		r.once.Do(func() { close(r.done) })
 	}
 }

@@ -97,8 +97,12 @@ func (a *Assigned) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the variables back, keeping their order.
 func (a *Assigned) UnmarshalJSON(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil {
+	tok, err := dec.Token()
+	if err != nil {
 		return err
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("history: assignedVariables is not a JSON object")
 	}
 	for dec.More() {
 		kt, err := dec.Token()
@@ -132,9 +136,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"timestamp":`...)
 	b = AppendEpoch(b, e.Timestamp)
-	b = append(b, `,"type":"`...)
-	b = append(b, e.Type...)
-	b = append(b, `","id":`...)
+	b = append(b, `,"type":`...)
+	b = jsonv.AppendString(b, string(e.Type))
+	b = append(b, `,"id":`...)
 	b = strconv.AppendInt(b, e.ID, 10)
 	b = append(b, `,"previousEventId":`...)
 	b = strconv.AppendInt(b, e.PreviousEventID, 10)

@@ -201,6 +201,9 @@ func ParseRouting(text string) ([]Route, error) {
 	if err := json.Unmarshal([]byte(text), &routes); err != nil {
 		return nil, fmt.Errorf("routing configuration: %v: %w", err, ErrInvalid)
 	}
+	if routes == nil { // "null"; "[]" decodes to an empty, non-nil slice
+		return nil, fmt.Errorf("routing configuration: null, not an array: %w", ErrInvalid)
+	}
 	for _, r := range routes {
 		if r.StateMachineVersionARN == "" {
 			return nil, fmt.Errorf("routing configuration: a route without stateMachineVersionArn: %w", ErrInvalid)

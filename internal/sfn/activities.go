@@ -110,26 +110,13 @@ type ListActivitiesOutput struct {
 
 // ListActivities lists activities.
 func (s *Service) ListActivities(ctx context.Context, in *ListStateMachinesInput) (*ListActivitiesOutput, error) {
-	p := store.ListParams{}
-	var err error
-	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
+	items, next, err := listPage(ctx, in, s.store.ListActivities, "list activities", func(a *store.Activity) ActivityListItem {
+		return ActivityListItem{ActivityArn: a.ARN, Name: a.Name, CreationDate: ts(a.CreationDate)}
+	})
+	if err != nil {
 		return nil, err
 	}
-	if in.NextToken != nil {
-		p.NextToken = *in.NextToken
-	}
-	page, err := s.store.ListActivities(ctx, p)
-	if err != nil {
-		return nil, storeError("list activities", err)
-	}
-	out := &ListActivitiesOutput{Activities: []ActivityListItem{}}
-	for _, a := range page.Items {
-		out.Activities = append(out.Activities, ActivityListItem{ActivityArn: a.ARN, Name: a.Name, CreationDate: ts(a.CreationDate)})
-	}
-	if page.NextToken != "" {
-		out.NextToken = &page.NextToken
-	}
-	return out, nil
+	return &ListActivitiesOutput{Activities: items, NextToken: next}, nil
 }
 
 // GetActivityTaskInput is GetActivityTask's request.

@@ -132,32 +132,53 @@ func checkInput(in *string) (string, any, error) {
 	return text, v, nil
 }
 
+// startReq is a checked StartExecution or StartSyncExecution request.
+type startReq struct {
+	t     *target
+	c     *compiled
+	name  string
+	text  string // the input as given
+	input any
+}
+
+// startRequest checks what both start operations take: the target (of
+// type only, when not ""), the name (a UUID when absent) and the input,
+// and compiles the definition.
+func (s *Service) startRequest(ctx context.Context, arn string, name, input *string, only store.StateMachineType) (*startReq, error) {
+	if arn == "" {
+		return nil, validation("null", "stateMachineArn", "Member must not be null")
+	}
+	t, err := s.resolveTarget(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	if only != "" && t.sm.Type != only {
+		return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+	}
+	r := &startReq{t: t, name: uuid.NewString()}
+	if name != nil {
+		if r.name = *name; !validName(r.name) {
+			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", r.name)
+		}
+	}
+	if r.text, r.input, err = checkInput(input); err != nil {
+		return nil, err
+	}
+	if r.c = s.compile(t.definition, string(t.sm.Type)); r.c.machine == nil {
+		return nil, apiError(ErrInvalidDefinition, "%s", r.c.diags.InvalidDefinitionMessage())
+	}
+	return r, nil
+}
+
 // StartExecution starts an execution of a state machine, version or alias.
 // For STANDARD machines it is idempotent while the execution with that name
 // runs with the same input.
 func (s *Service) StartExecution(ctx context.Context, in *StartExecutionInput) (*StartExecutionOutput, error) {
-	if in.StateMachineArn == "" {
-		return nil, validation("null", "stateMachineArn", "Member must not be null")
-	}
-	t, err := s.resolveTarget(ctx, in.StateMachineArn)
+	r, err := s.startRequest(ctx, in.StateMachineArn, in.Name, in.Input, "")
 	if err != nil {
 		return nil, err
 	}
-	name := uuid.NewString()
-	if in.Name != nil {
-		name = *in.Name
-		if !validName(name) {
-			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", name)
-		}
-	}
-	text, input, err := checkInput(in.Input)
-	if err != nil {
-		return nil, err
-	}
-	c := s.compile(t.definition, string(t.sm.Type))
-	if c.machine == nil {
-		return nil, apiError(ErrInvalidDefinition, "%s", c.diags.InvalidDefinitionMessage())
-	}
+	t, c, name, text, input := r.t, r.c, r.name, r.text, r.input
 	if t.sm.Type == store.Express {
 		arn, start := s.startExpress(t, c, name, text, input, traceHeader(in.TraceHeader), nil)
 		return &StartExecutionOutput{ExecutionArn: arn, StartDate: ts(start)}, nil
@@ -251,31 +272,11 @@ func (s *Service) startExpress(t *target, c *compiled, name, text string, input 
 
 // StartSyncExecution runs an EXPRESS execution and returns its result.
 func (s *Service) StartSyncExecution(ctx context.Context, in *StartSyncExecutionInput) (*StartSyncExecutionOutput, error) {
-	if in.StateMachineArn == "" {
-		return nil, validation("null", "stateMachineArn", "Member must not be null")
-	}
-	t, err := s.resolveTarget(ctx, in.StateMachineArn)
+	r, err := s.startRequest(ctx, in.StateMachineArn, in.Name, in.Input, store.Express)
 	if err != nil {
 		return nil, err
 	}
-	if t.sm.Type != store.Express {
-		return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
-	}
-	name := uuid.NewString()
-	if in.Name != nil {
-		name = *in.Name
-		if !validName(name) {
-			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", name)
-		}
-	}
-	text, input, err := checkInput(in.Input)
-	if err != nil {
-		return nil, err
-	}
-	c := s.compile(t.definition, string(t.sm.Type))
-	if c.machine == nil {
-		return nil, apiError(ErrInvalidDefinition, "%s", c.diags.InvalidDefinitionMessage())
-	}
+	t, c, name, text, input := r.t, r.c, r.name, r.text, r.input
 	done := make(chan *runner.Result, 1)
 	arn, start := s.startExpress(t, c, name, text, input, traceHeader(in.TraceHeader), done)
 	var res *runner.Result

@@ -378,26 +378,40 @@ type ListStateMachinesOutput struct {
 
 // ListStateMachines lists state machines.
 func (s *Service) ListStateMachines(ctx context.Context, in *ListStateMachinesInput) (*ListStateMachinesOutput, error) {
+	items, next, err := listPage(ctx, in, s.store.ListStateMachines, "list state machines", func(sm *store.StateMachine) StateMachineListItem {
+		return StateMachineListItem{StateMachineArn: sm.ARN, Name: sm.Name, Type: string(sm.Type), CreationDate: ts(sm.CreationDate)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ListStateMachinesOutput{StateMachines: items, NextToken: next}, nil
+}
+
+// listPage reads one page of a plain list (state machines, activities) and
+// converts its items.
+func listPage[T, I any](ctx context.Context, in *ListStateMachinesInput, list func(context.Context, store.ListParams) (store.Page[T], error),
+	what string, item func(T) I) ([]I, *string, error) {
 	p := store.ListParams{}
 	var err error
 	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if in.NextToken != nil {
 		p.NextToken = *in.NextToken
 	}
-	page, err := s.store.ListStateMachines(ctx, p)
+	page, err := list(ctx, p)
 	if err != nil {
-		return nil, storeError("list state machines", err)
+		return nil, nil, storeError(what, err)
 	}
-	out := &ListStateMachinesOutput{StateMachines: []StateMachineListItem{}}
-	for _, sm := range page.Items {
-		out.StateMachines = append(out.StateMachines, StateMachineListItem{StateMachineArn: sm.ARN, Name: sm.Name, Type: string(sm.Type), CreationDate: ts(sm.CreationDate)})
+	items := make([]I, 0, len(page.Items))
+	for _, it := range page.Items {
+		items = append(items, item(it))
 	}
+	var next *string
 	if page.NextToken != "" {
-		out.NextToken = &page.NextToken
+		next = &page.NextToken
 	}
-	return out, nil
+	return items, next, nil
 }
 
 // ValidateStateMachineDefinitionInput is the request of

@@ -198,9 +198,16 @@ func ResultPath(p *jsonpath.Path, null bool, raw, result any) (any, error) {
 	return out, nil
 }
 
-// Effective computes a JSONPath state's effective input: InputPath, then
-// Parameters (or, for Map, nothing: ItemSelector applies per item).
+// Effective computes a state's effective input: for JSONPath InputPath,
+// then Parameters; for JSONata Arguments (or the raw input without them).
+// For Map it is neither: ItemSelector applies per item.
 func Effective(s *asl.State, raw any, env *Env) (any, error) {
+	if s.QueryLanguage == asl.JSONata {
+		if s.Arguments == nil {
+			return raw, nil
+		}
+		return JSONata(s.Arguments, env)
+	}
 	v, err := InputPath(s, raw, env)
 	if err != nil {
 		return nil, err

@@ -40,18 +40,7 @@ type group struct {
 func (x *Execution) runParallel(f *frame) {
 	s := f.state
 	env := x.env(f)
-	var (
-		eff any
-		err error
-	)
-	if s.QueryLanguage == asl.JSONata {
-		eff = f.raw
-		if s.Arguments != nil {
-			eff, err = dataflow.JSONata(s.Arguments, env)
-		}
-	} else {
-		eff, err = dataflow.Effective(s, f.raw, env)
-	}
+	eff, err := dataflow.Effective(s, f.raw, env)
 	if err != nil {
 		x.raise(f, err)
 		return

@@ -39,16 +39,7 @@ func (x *Execution) runPass(f *frame) {
 	s := f.state
 	env := x.env(f)
 	if s.QueryLanguage == asl.JSONata {
-		out := f.raw
-		if s.Output != nil {
-			v, err := dataflow.JSONata(s.Output, env)
-			if err != nil {
-				x.raise(f, err)
-				return
-			}
-			out = v
-		}
-		assigned, err := dataflow.Assign(s, s.Assign, nil, env)
+		out, assigned, err := jsonataExit(s, s.Output, s.Assign, f.raw, env)
 		if err != nil {
 			x.raise(f, err)
 			return
@@ -85,6 +76,20 @@ func (x *Execution) runPass(f *frame) {
 		return
 	}
 	x.exitState(f, out, assigned)
+}
+
+// jsonataExit evaluates what a JSONata state (or catcher) leaves with: its
+// Output (def when it has none), then its Assign.
+func jsonataExit(s *asl.State, output, assign *asl.Template, def any, env *dataflow.Env) (any, *jsonv.Object, error) {
+	out := def
+	if output != nil {
+		var err error
+		if out, err = dataflow.JSONata(output, env); err != nil {
+			return nil, nil, err
+		}
+	}
+	assigned, err := dataflow.Assign(s, assign, nil, env)
+	return out, assigned, err
 }
 
 func (x *Execution) runSucceed(f *frame) {

@@ -65,20 +65,9 @@ func (x *Execution) dispatch(f *frame) {
 		f.token = x.taskToken(id)
 	}
 	env := x.env(f)
-	var (
-		eff any
-		err error
-	)
 	// Parameters/Arguments are evaluated for every attempt: $$.State.RetryCount
 	// and $$.Task.Token change between attempts.
-	if s.QueryLanguage == asl.JSONata {
-		eff = f.raw
-		if s.Arguments != nil {
-			eff, err = dataflow.JSONata(s.Arguments, env)
-		}
-	} else {
-		eff, err = dataflow.Effective(s, f.raw, env)
-	}
+	eff, err := dataflow.Effective(s, f.raw, env)
 	if err != nil {
 		x.raise(f, err)
 		return
@@ -363,13 +352,7 @@ func (x *Execution) stateResultPrev(f *frame, result any, prev int64) {
 	)
 	if s.QueryLanguage == asl.JSONata {
 		env.Result, env.HasResult = result, true
-		out = result
-		if s.Output != nil {
-			out, err = dataflow.JSONata(s.Output, env)
-		}
-		if err == nil {
-			assigned, err = dataflow.Assign(s, s.Assign, nil, env)
-		}
+		out, assigned, err = jsonataExit(s, s.Output, s.Assign, result, env)
 	} else {
 		sel := result
 		if s.ResultSelector != nil {
@@ -489,13 +472,7 @@ func (x *Execution) caught(f *frame, c *asl.Catcher, fl *failure) {
 	)
 	if s.QueryLanguage == asl.JSONata {
 		env.ErrorOutput, env.HasErrorOutput = errOut, true
-		out = errOut
-		if c.Output != nil {
-			out, err = dataflow.JSONata(c.Output, env)
-		}
-		if err == nil {
-			assigned, err = dataflow.Assign(s, c.Assign, nil, env)
-		}
+		out, assigned, err = jsonataExit(s, c.Output, c.Assign, errOut, env)
 	} else {
 		assigned, err = dataflow.Assign(s, c.Assign, errOut, env)
 		if err == nil {

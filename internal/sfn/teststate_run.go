@@ -543,15 +543,7 @@ func (t *testReporter) Failed(errName, cause string) {
 func (r *testRun) runParallel(ctx context.Context) {
 	st, raw := r.st, r.input
 	env := r.env(ctx, raw)
-	var err error
-	if st.QueryLanguage == asl.JSONata {
-		if st.Arguments != nil {
-			_, err = dataflow.JSONata(st.Arguments, env)
-		}
-	} else {
-		_, err = dataflow.Effective(st, raw, env)
-	}
-	if err != nil {
+	if _, err := dataflow.Effective(st, raw, env); err != nil {
 		r.dataError(ctx, raw, err)
 		return
 	}

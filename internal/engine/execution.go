@@ -59,7 +59,14 @@ type Config struct {
 	// TraceHeader, VersionARN and AliasARN are recorded, not interpreted.
 	VersionARN string
 	AliasARN   string
+	// Label is the driver's own note about the execution (stepd keeps the
+	// mock test case an execution runs with): kept in snapshots, and taken
+	// from the snapshot by Restore when cfg has none. Not interpreted.
+	Label string
 }
+
+// Label returns Config.Label, as restored from a snapshot.
+func (x *Execution) Label() string { return x.cfg.Label }
 
 // Batch is what one call to an Execution produced.
 type Batch struct {

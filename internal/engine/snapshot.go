@@ -42,6 +42,9 @@ func (x *Execution) Snapshot() []byte {
 	o.Set("nextID", x.nextID)
 	o.Set("seq", x.seq)
 	o.Set("redriveCount", x.cfg.RedriveCount)
+	if x.cfg.Label != "" {
+		o.Set("label", x.cfg.Label)
+	}
 	if !x.redriveTime.IsZero() {
 		o.Set("redriveTime", x.redriveTime.UnixMilli())
 	}
@@ -191,6 +194,9 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 	}
 	if v := getInt(o, "v"); v < 1 || v > snapshotVersion {
 		return nil, fmt.Errorf("engine: snapshot: unknown format version %d", v)
+	}
+	if cfg.Label == "" {
+		cfg.Label = getStr(o, "label")
 	}
 	x = New(m, cfg)
 	x.status = Status(getStr(o, "status"))

@@ -29,6 +29,7 @@ type target struct {
 	versionARN string
 	aliasARN   string
 	testCase   map[string]string // mocked responses by state name, when "#<TestCase>" was given
+	caseName   string            // that test case's name
 }
 
 // resolveTarget resolves a state machine, version or alias ARN (optionally
@@ -108,7 +109,7 @@ func (s *Service) resolveTarget(ctx context.Context, arn string) (*target, error
 		if err != nil {
 			return nil, apiError(ErrValidation, "%v", err)
 		}
-		t.testCase = states
+		t.testCase, t.caseName = states, testCase
 	}
 	return t, nil
 }
@@ -207,6 +208,9 @@ func (e *executor) startStandard(ctx context.Context, t *target, c *compiled, na
 		AliasARN: t.aliasARN, TraceHeader: trace, LeaseOwner: s.opts.Node, LeaseExpiry: now.Add(s.opts.LeaseDuration),
 	}
 	cfg := s.engineConfig(rec, t.sm.RoleARN)
+	if t.testCase != nil {
+		cfg.Label = mockLabel + t.caseName // so that a resumed execution keeps its mocks
+	}
 	x := engine.New(c.machine, cfg)
 	l := e.newLive(rec, c.machine, cfg, x)
 	if t.testCase != nil {

@@ -186,6 +186,9 @@ func (e *executor) resume(rec *store.Execution) error {
 	}
 	l := e.newLive(rec, c.machine, cfg, x)
 	l.snapshot = rec.Snapshot
+	if name, ok := strings.CutPrefix(x.Label(), mockLabel); ok {
+		l.dispatch = e.s.mockedDispatcher(rec, name)
+	}
 	stored, err := e.s.store.Tasks(e.ctx, rec.ARN)
 	if err != nil {
 		return err
@@ -557,6 +560,34 @@ func (s *Service) dispatcherFor(states map[string]string) tasks.Dispatcher {
 		return router
 	}
 	return &tasks.Mocked{Config: s.opts.MockConfig, States: states, Next: router}
+}
+
+// mockLabel prefixes the engine label of an execution started with a mock
+// test case ("<state machine ARN>#<test case>"); the test case's name
+// follows.
+const mockLabel = "mock-test-case:"
+
+// mockedDispatcher returns the dispatcher of a resumed execution that runs
+// with a mock test case. If the mock config no longer has it, its tasks
+// fail rather than call the real integrations.
+func (s *Service) mockedDispatcher(rec *store.Execution, testCase string) tasks.Dispatcher {
+	smName := rec.StateMachineARN
+	if p, ok := parseARN(rec.StateMachineARN); ok && len(p.parts) > 0 {
+		smName = p.parts[0]
+	}
+	var err error
+	if s.opts.MockConfig != nil {
+		var states map[string]string
+		if states, err = s.opts.MockConfig.TestCase(smName, testCase); err == nil {
+			return s.dispatcherFor(states)
+		}
+	} else {
+		err = errors.New("no mock config is loaded")
+	}
+	cause := fmt.Sprintf("the execution runs with the mock test case '%s', which is not available after the restart: %v", testCase, err)
+	return tasks.DispatchFunc(func(_ context.Context, _ *engine.TaskRequest, rep tasks.Reporter) {
+		rep.Failed(asl.ErrRuntime, cause)
+	})
 }
 
 // unsupported fails tasks for integrations stepd does not provide.

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"stepd/internal/sfn"
 	"stepd/internal/store/memstore"
+	"stepd/internal/store/sqlite"
 	"stepd/internal/tasks"
 )
 
@@ -95,4 +97,76 @@ func TestMockedTestCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMockedResume restarts the service while a mocked execution waits:
+// the resumed execution keeps answering from its test case, and fails
+// rather than call the real integrations when the test case is gone.
+func TestMockedResume(t *testing.T) {
+	mocks := `{"StateMachines": {"resumed": {"TestCases": {"Happy": {"Call": "Ok"}}}},
+	  "MockedResponses": {"Ok": {"0": {"Return": {"mocked": true}}}}}`
+	cfg, err := tasks.ParseMockConfig([]byte(mocks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := `{"StartAt": "Wait", "States": {
+		"Wait": {"Type": "Wait", "Seconds": 1, "Next": "Call"},
+		"Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:real", "End": true}}}`
+	for _, tc := range []struct {
+		name      string
+		after     *tasks.MockConfig
+		status    string
+		output    string
+		errorName string
+	}{
+		{"mocks kept", cfg, "SUCCEEDED", `{"mocked":true}`, ""},
+		{"mocks gone", nil, "FAILED", "", "States.Runtime"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "stepd.db")
+			open := func(mc *tasks.MockConfig) (*sfn.Service, func()) {
+				st, err := sqlite.Open(ctx, path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				svc, err := sfn.New(sfn.Options{Store: st, MockConfig: mc, Node: "n1", Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := svc.Start(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return svc, func() { svc.Close(ctx); st.Close() }
+			}
+			svc, closeFirst := open(cfg)
+			role := "arn:aws:iam::123456789012:role/r"
+			sm, err := svc.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "resumed", Definition: &def, RoleArn: &role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := svc.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn + "#Happy"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeFirst() // the execution is in its Wait
+			svc, closeSecond := open(tc.after)
+			defer closeSecond()
+			d, err := svc.WaitForExecution(ctx, out.ExecutionArn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Status != tc.status || (tc.output != "" && (d.Output == nil || *d.Output != tc.output)) ||
+				(tc.errorName != "" && (d.Error == nil || *d.Error != tc.errorName)) {
+				t.Errorf("%s output %v error %v cause %v; want %s %s %s", d.Status, str(d.Output), str(d.Error), str(d.Cause), tc.status, tc.output, tc.errorName)
+			}
+		})
+	}
+}
+
+func str(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
 }

@@ -189,45 +189,35 @@ func (s *Store) DeleteStateMachine(ctx context.Context, arn string) error {
 
 // ListStateMachines implements store.Store.
 func (s *Store) ListStateMachines(ctx context.Context, p store.ListParams) (store.Page[*store.StateMachine], error) {
-	var page store.Page[*store.StateMachine]
-	limit, after, err := ascendingArgs(p, "machines")
+	limit, after, err := cursor.Ascending(cursor.Machines, p)
 	if err != nil {
-		return page, err
+		return store.Page[*store.StateMachine]{}, err
 	}
 	if err := s.rlock(ctx); err != nil {
-		return page, err
+		return store.Page[*store.StateMachine]{}, err
 	}
 	defer s.mu.RUnlock()
-	for _, arn := range slices.Sorted(maps.Keys(s.machines)) {
-		if arn <= after {
-			continue
-		}
-		if len(page.Items) == limit {
-			page.NextToken = cursor.Encode("machines", "", page.Items[limit-1].ARN)
-			break
-		}
-		sm := s.machines[arn].sm
+	items := firstAfter(s.machines, after, limit+1, func(m *machine) *store.StateMachine {
+		sm := m.sm
 		sm.Definition = ""
-		page.Items = append(page.Items, &sm)
-	}
-	return page, nil
+		return &sm
+	})
+	return cursor.Page(items, limit, func(sm *store.StateMachine) string { return cursor.NextARN(cursor.Machines, sm.ARN) }), nil
 }
 
-// ascendingArgs checks the arguments of a list in ARN order and returns the
-// page size and the ARN to continue after ("" from the start).
-func ascendingArgs(p store.ListParams, kind string) (int, string, error) {
-	limit, err := store.CheckMaxResults(p.MaxResults)
-	if err != nil {
-		return 0, "", err
+// firstAfter returns, in ARN order, copies of up to n values of m whose ARN
+// (key) comes after after.
+func firstAfter[V, T any](m map[string]V, after string, n int, copy func(V) T) []T {
+	var out []T
+	for _, arn := range slices.Sorted(maps.Keys(m)) {
+		if len(out) == n {
+			break
+		}
+		if arn > after {
+			out = append(out, copy(m[arn]))
+		}
 	}
-	if p.NextToken == "" {
-		return limit, "", nil
-	}
-	key, err := cursor.Decode(p.NextToken, kind, "", 1)
-	if err != nil {
-		return 0, "", err
-	}
-	return limit, key[0], nil
+	return out
 }
 
 // ----- versions -----
@@ -275,41 +265,27 @@ func (s *Store) GetVersion(ctx context.Context, arn string) (*store.Version, err
 
 // ListVersions implements store.Store.
 func (s *Store) ListVersions(ctx context.Context, p store.ListVersionsParams) (store.Page[*store.Version], error) {
-	var page store.Page[*store.Version]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, before, err := cursor.Versions(p)
 	if err != nil {
-		return page, err
-	}
-	before := int64(-1)
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "versions", p.StateMachineARN, 1)
-		if err != nil {
-			return page, err
-		}
-		if before, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
+		return store.Page[*store.Version]{}, err
 	}
 	if err := s.rlock(ctx); err != nil {
-		return page, err
+		return store.Page[*store.Version]{}, err
 	}
 	defer s.mu.RUnlock()
 	var vs []*store.Version
 	for _, v := range s.versions {
-		if v.StateMachineARN == p.StateMachineARN && (before < 0 || v.Number < before) {
+		if v.StateMachineARN == p.StateMachineARN && v.Number < before {
 			vs = append(vs, v)
 		}
 	}
 	slices.SortFunc(vs, func(a, b *store.Version) int { return cmp.Compare(b.Number, a.Number) })
-	for _, v := range vs {
-		if len(page.Items) == limit {
-			page.NextToken = cursor.Encode("versions", p.StateMachineARN, cursor.Itoa(page.Items[limit-1].Number))
-			break
-		}
+	vs = vs[:min(len(vs), limit+1)]
+	for i, v := range vs {
 		c := *v
-		page.Items = append(page.Items, &c)
+		vs[i] = &c
 	}
-	return page, nil
+	return cursor.Page(vs, limit, cursor.NextVersion), nil
 }
 
 // DeleteVersion implements store.Store.
@@ -382,49 +358,25 @@ func (s *Store) GetAlias(ctx context.Context, arn string) (*store.Alias, error) 
 
 // ListAliases implements store.Store.
 func (s *Store) ListAliases(ctx context.Context, p store.ListAliasesParams) (store.Page[*store.Alias], error) {
-	var page store.Page[*store.Alias]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, afterMs, afterARN, err := cursor.Aliases(p)
 	if err != nil {
-		return page, err
-	}
-	var afterMs int64
-	var afterARN string
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "aliases", p.StateMachineARN, 2)
-		if err != nil {
-			return page, err
-		}
-		if afterMs, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
-		afterARN = key[1]
+		return store.Page[*store.Alias]{}, err
 	}
 	if err := s.rlock(ctx); err != nil {
-		return page, err
+		return store.Page[*store.Alias]{}, err
 	}
 	defer s.mu.RUnlock()
-	var as []store.Alias
+	var as []*store.Alias
 	for _, a := range s.aliases {
-		if a.a.StateMachineARN != p.StateMachineARN {
-			continue
+		if a.a.StateMachineARN == p.StateMachineARN && newerFirstAfter(a.a.CreationDate, a.a.ARN, afterMs, afterARN) {
+			c := a.a
+			as = append(as, &c)
 		}
-		if p.NextToken != "" && !newerFirstAfter(a.a.CreationDate.UnixMilli(), a.a.ARN, afterMs, afterARN) {
-			continue
-		}
-		as = append(as, a.a)
 	}
-	slices.SortFunc(as, func(a, b store.Alias) int {
+	slices.SortFunc(as, func(a, b *store.Alias) int {
 		return newestFirst(a.CreationDate, a.ARN, b.CreationDate, b.ARN)
 	})
-	for _, a := range as {
-		if len(page.Items) == limit {
-			last := page.Items[limit-1]
-			page.NextToken = cursor.Encode("aliases", p.StateMachineARN, cursor.Itoa(last.CreationDate.UnixMilli()), last.ARN)
-			break
-		}
-		page.Items = append(page.Items, &a)
-	}
-	return page, nil
+	return cursor.Page(as[:min(len(as), limit+1)], limit, cursor.NextAlias), nil
 }
 
 // newestFirst orders by time, then ARN, both descending.
@@ -435,9 +387,10 @@ func newestFirst(at time.Time, aARN string, bt time.Time, bARN string) int {
 	return strings.Compare(bARN, aARN)
 }
 
-// newerFirstAfter reports whether (ms, arn) comes after (afterMs, afterARN)
+// newerFirstAfter reports whether (t, arn) comes after (afterMs, afterARN)
 // in newest-first order.
-func newerFirstAfter(ms int64, arn string, afterMs int64, afterARN string) bool {
+func newerFirstAfter(t time.Time, arn string, afterMs int64, afterARN string) bool {
+	ms := t.UnixMilli()
 	return ms < afterMs || (ms == afterMs && arn < afterARN)
 }
 
@@ -488,27 +441,19 @@ func (s *Store) GetActivity(ctx context.Context, arn string) (*store.Activity, e
 
 // ListActivities implements store.Store.
 func (s *Store) ListActivities(ctx context.Context, p store.ListParams) (store.Page[*store.Activity], error) {
-	var page store.Page[*store.Activity]
-	limit, after, err := ascendingArgs(p, "activities")
+	limit, after, err := cursor.Ascending(cursor.Activities, p)
 	if err != nil {
-		return page, err
+		return store.Page[*store.Activity]{}, err
 	}
 	if err := s.rlock(ctx); err != nil {
-		return page, err
+		return store.Page[*store.Activity]{}, err
 	}
 	defer s.mu.RUnlock()
-	for _, arn := range slices.Sorted(maps.Keys(s.activities)) {
-		if arn <= after {
-			continue
-		}
-		if len(page.Items) == limit {
-			page.NextToken = cursor.Encode("activities", "", page.Items[limit-1].ARN)
-			break
-		}
-		c := *s.activities[arn]
-		page.Items = append(page.Items, &c)
-	}
-	return page, nil
+	items := firstAfter(s.activities, after, limit+1, func(a *store.Activity) *store.Activity {
+		c := *a
+		return &c
+	})
+	return cursor.Page(items, limit, func(a *store.Activity) string { return cursor.NextARN(cursor.Activities, a.ARN) }), nil
 }
 
 // DeleteActivity implements store.Store.
@@ -823,36 +768,18 @@ func (s *Store) GetExecution(ctx context.Context, arn string, include store.Incl
 
 // ListExecutions implements store.Store.
 func (s *Store) ListExecutions(ctx context.Context, p store.ListExecutionsParams) (store.Page[*store.Execution], error) {
-	var page store.Page[*store.Execution]
-	field, value, err := p.Filter()
+	a, err := cursor.Executions(p)
 	if err != nil {
-		return page, err
-	}
-	limit, err := store.CheckMaxResults(p.MaxResults)
-	if err != nil {
-		return page, err
-	}
-	filter := cursor.ExecutionsFilter(field, value, p.Status)
-	var afterMs int64
-	var afterARN string
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "executions", filter, 2)
-		if err != nil {
-			return page, err
-		}
-		if afterMs, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
-		afterARN = key[1]
+		return store.Page[*store.Execution]{}, err
 	}
 	if err := s.rlock(ctx); err != nil {
-		return page, err
+		return store.Page[*store.Execution]{}, err
 	}
 	defer s.mu.RUnlock()
 	var xs []*execution
 	for _, x := range s.execs {
 		var v string
-		switch field {
+		switch a.Field {
 		case store.ByStateMachine:
 			v = x.e.StateMachineARN
 		case store.ByVersion:
@@ -862,28 +789,20 @@ func (s *Store) ListExecutions(ctx context.Context, p store.ListExecutionsParams
 		case store.ByMapRun:
 			v = x.e.MapRunARN
 		}
-		if v != value || (p.Status != "" && x.e.Status != p.Status) {
-			continue
+		if v == a.Value && (a.Status == "" || x.e.Status == a.Status) && newerFirstAfter(x.e.StartDate, x.e.ARN, a.AfterMillis, a.AfterARN) {
+			xs = append(xs, x)
 		}
-		if p.NextToken != "" && !newerFirstAfter(x.e.StartDate.UnixMilli(), x.e.ARN, afterMs, afterARN) {
-			continue
-		}
-		xs = append(xs, x)
 	}
-	slices.SortFunc(xs, func(a, b *execution) int {
-		return newestFirst(a.e.StartDate, a.e.ARN, b.e.StartDate, b.e.ARN)
+	slices.SortFunc(xs, func(x, y *execution) int {
+		return newestFirst(x.e.StartDate, x.e.ARN, y.e.StartDate, y.e.ARN)
 	})
-	for _, x := range xs {
-		if len(page.Items) == limit {
-			last := page.Items[limit-1]
-			page.NextToken = cursor.Encode("executions", filter, cursor.Itoa(last.StartDate.UnixMilli()), last.ARN)
-			break
-		}
+	var items []*store.Execution
+	for _, x := range xs[:min(len(xs), a.Limit+1)] {
 		e := x.copy(0)
 		e.Input, e.Output, e.Error, e.Cause = "", nil, nil, nil
-		page.Items = append(page.Items, e)
+		items = append(items, e)
 	}
-	return page, nil
+	return cursor.Page(items, a.Limit, a.Next), nil
 }
 
 // DeleteExecution implements store.Store.
@@ -906,23 +825,9 @@ func (s *Store) DeleteExecution(ctx context.Context, arn string) error {
 // History implements store.Store.
 func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[history.Event], error) {
 	var page store.Page[history.Event]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, kind, from, err := cursor.History(p)
 	if err != nil {
 		return page, err
-	}
-	kind := "history"
-	if p.Reverse {
-		kind = "history-reverse"
-	}
-	var from int64 // the id to continue after (forward) or before (reverse)
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, kind, p.ExecutionARN, 1)
-		if err != nil {
-			return page, err
-		}
-		if from, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
 	}
 	if err := s.rlock(ctx); err != nil {
 		return page, err
@@ -935,11 +840,8 @@ func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[
 	n := int64(len(x.events))
 	var ids []int64
 	if p.Reverse {
-		start := n
-		if p.NextToken != "" {
-			start = min(from-1, n) // the history may have been replaced since
-		}
-		for id := start; id >= 1 && len(ids) <= limit; id-- {
+		// min: the history may have been replaced since the token.
+		for id := min(from-1, n); id >= 1 && len(ids) <= limit; id-- {
 			ids = append(ids, id)
 		}
 	} else {
@@ -949,7 +851,7 @@ func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[
 	}
 	if len(ids) > limit {
 		ids = ids[:limit]
-		page.NextToken = cursor.Encode(kind, p.ExecutionARN, cursor.Itoa(ids[limit-1]))
+		page.NextToken = cursor.NextEvent(kind, p.ExecutionARN, ids[limit-1])
 	}
 	for _, id := range ids {
 		var ev history.Event

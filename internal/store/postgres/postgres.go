@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -417,9 +416,6 @@ func nonEmpty(b []byte) []byte {
 	}
 	return b
 }
-
-// maxMillis starts newest-first lists: it sorts after every time.
-const maxMillis = math.MaxInt64
 
 // Schema returns the schema the store's tables are in ("" for the
 // connection's search_path).

@@ -109,7 +109,7 @@ func (s *Store) DeleteStateMachine(ctx context.Context, arn string) error {
 // ListStateMachines implements store.Store.
 func (s *Store) ListStateMachines(ctx context.Context, p store.ListParams) (store.Page[*store.StateMachine], error) {
 	var page store.Page[*store.StateMachine]
-	limit, after, err := ascendingArgs(p, "machines")
+	limit, after, err := cursor.Ascending(cursor.Machines, p)
 	if err != nil {
 		return page, err
 	}
@@ -119,28 +119,7 @@ func (s *Store) ListStateMachines(ctx context.Context, p store.ListParams) (stor
 	if page.Items, err = collect(ctx, s.pool, scanMachine, query("ListStateMachines"), after, limit+1); err != nil {
 		return page, fmt.Errorf("postgres: list state machines: %w", err)
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.NextToken = cursor.Encode("machines", "", page.Items[limit-1].ARN)
-	}
-	return page, nil
-}
-
-// ascendingArgs checks the arguments of a list in ARN order and returns the
-// page size and the ARN to continue after ("" from the start).
-func ascendingArgs(p store.ListParams, kind string) (int, string, error) {
-	limit, err := store.CheckMaxResults(p.MaxResults)
-	if err != nil {
-		return 0, "", err
-	}
-	if p.NextToken == "" {
-		return limit, "", nil
-	}
-	key, err := cursor.Decode(p.NextToken, kind, "", 1)
-	if err != nil {
-		return 0, "", err
-	}
-	return limit, key[0], nil
+	return cursor.Page(page.Items, limit, func(sm *store.StateMachine) string { return cursor.NextARN(cursor.Machines, sm.ARN) }), nil
 }
 
 // querier is a pool or a transaction.
@@ -237,19 +216,9 @@ func (s *Store) GetVersion(ctx context.Context, arn string) (*store.Version, err
 // ListVersions implements store.Store.
 func (s *Store) ListVersions(ctx context.Context, p store.ListVersionsParams) (store.Page[*store.Version], error) {
 	var page store.Page[*store.Version]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, before, err := cursor.Versions(p)
 	if err != nil {
 		return page, err
-	}
-	before := int64(maxMillis)
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "versions", p.StateMachineARN, 1)
-		if err != nil {
-			return page, err
-		}
-		if before, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
 	}
 	if err := s.check(ctx); err != nil {
 		return page, err
@@ -257,11 +226,7 @@ func (s *Store) ListVersions(ctx context.Context, p store.ListVersionsParams) (s
 	if page.Items, err = collect(ctx, s.pool, scanVersion, query("ListVersions"), p.StateMachineARN, before, limit+1); err != nil {
 		return page, fmt.Errorf("postgres: list versions of %q: %w", p.StateMachineARN, err)
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.NextToken = cursor.Encode("versions", p.StateMachineARN, cursor.Itoa(page.Items[limit-1].Number))
-	}
-	return page, nil
+	return cursor.Page(page.Items, limit, cursor.NextVersion), nil
 }
 
 // DeleteVersion implements store.Store.
@@ -371,20 +336,9 @@ func (s *Store) GetAlias(ctx context.Context, arn string) (*store.Alias, error) 
 // ListAliases implements store.Store.
 func (s *Store) ListAliases(ctx context.Context, p store.ListAliasesParams) (store.Page[*store.Alias], error) {
 	var page store.Page[*store.Alias]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, afterMs, afterARN, err := cursor.Aliases(p)
 	if err != nil {
 		return page, err
-	}
-	afterMs, afterARN := int64(maxMillis), ""
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "aliases", p.StateMachineARN, 2)
-		if err != nil {
-			return page, err
-		}
-		if afterMs, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
-		afterARN = key[1]
 	}
 	if err := s.check(ctx); err != nil {
 		return page, err
@@ -392,12 +346,7 @@ func (s *Store) ListAliases(ctx context.Context, p store.ListAliasesParams) (sto
 	if page.Items, err = collect(ctx, s.pool, scanAlias, query("ListAliases"), p.StateMachineARN, afterMs, afterARN, limit+1); err != nil {
 		return page, fmt.Errorf("postgres: list aliases of %q: %w", p.StateMachineARN, err)
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		page.NextToken = cursor.Encode("aliases", p.StateMachineARN, cursor.Itoa(millis(last.CreationDate)), last.ARN)
-	}
-	return page, nil
+	return cursor.Page(page.Items, limit, cursor.NextAlias), nil
 }
 
 // DeleteAlias implements store.Store.
@@ -470,7 +419,7 @@ func (s *Store) GetActivity(ctx context.Context, arn string) (*store.Activity, e
 // ListActivities implements store.Store.
 func (s *Store) ListActivities(ctx context.Context, p store.ListParams) (store.Page[*store.Activity], error) {
 	var page store.Page[*store.Activity]
-	limit, after, err := ascendingArgs(p, "activities")
+	limit, after, err := cursor.Ascending(cursor.Activities, p)
 	if err != nil {
 		return page, err
 	}
@@ -480,11 +429,7 @@ func (s *Store) ListActivities(ctx context.Context, p store.ListParams) (store.P
 	if page.Items, err = collect(ctx, s.pool, scanActivity, query("ListActivities"), after, limit+1); err != nil {
 		return page, fmt.Errorf("postgres: list activities: %w", err)
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.NextToken = cursor.Encode("activities", "", page.Items[limit-1].ARN)
-	}
-	return page, nil
+	return cursor.Page(page.Items, limit, func(a *store.Activity) string { return cursor.NextARN(cursor.Activities, a.ARN) }), nil
 }
 
 // DeleteActivity implements store.Store.

@@ -160,32 +160,16 @@ var listQueries = map[store.ExecutionFilter]string{
 // ListExecutions implements store.Store.
 func (s *Store) ListExecutions(ctx context.Context, p store.ListExecutionsParams) (store.Page[*store.Execution], error) {
 	var page store.Page[*store.Execution]
-	field, value, err := p.Filter()
+	a, err := cursor.Executions(p)
 	if err != nil {
 		return page, err
-	}
-	limit, err := store.CheckMaxResults(p.MaxResults)
-	if err != nil {
-		return page, err
-	}
-	filter := cursor.ExecutionsFilter(field, value, p.Status)
-	afterMs, afterARN := int64(maxMillis), ""
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, "executions", filter, 2)
-		if err != nil {
-			return page, err
-		}
-		if afterMs, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
-		afterARN = key[1]
 	}
 	if err := s.check(ctx); err != nil {
 		return page, err
 	}
-	name, args := listQueries[field], []any{value, afterMs, afterARN, limit + 1}
-	if p.Status != "" {
-		name, args = name+"Status", append(args, string(p.Status))
+	name, args := listQueries[a.Field], []any{a.Value, a.AfterMillis, a.AfterARN, a.Limit + 1}
+	if a.Status != "" {
+		name, args = name+"Status", append(args, string(a.Status))
 	}
 	rows, err := s.reader.QueryContext(ctx, query(name), args...)
 	if err != nil {
@@ -194,12 +178,7 @@ func (s *Store) ListExecutions(ctx context.Context, p store.ListExecutionsParams
 	if page.Items, err = collect(rows, func(r scanner) (*store.Execution, error) { return scanExecution(r) }); err != nil {
 		return page, fmt.Errorf("sqlite: list executions: %w", err)
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		page.NextToken = cursor.Encode("executions", filter, cursor.Itoa(millis(last.StartDate)), last.ARN)
-	}
-	return page, nil
+	return cursor.Page(page.Items, a.Limit, a.Next), nil
 }
 
 // DeleteExecution implements store.Store.
@@ -228,22 +207,13 @@ func (s *Store) DeleteExecution(ctx context.Context, arn string) error {
 // History implements store.Store.
 func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[history.Event], error) {
 	var page store.Page[history.Event]
-	limit, err := store.CheckMaxResults(p.MaxResults)
+	limit, kind, from, err := cursor.History(p)
 	if err != nil {
 		return page, err
 	}
-	kind, name, from := "history", "HistoryForward", int64(0)
+	name := "HistoryForward"
 	if p.Reverse {
-		kind, name, from = "history-reverse", "HistoryReverse", maxMillis
-	}
-	if p.NextToken != "" {
-		key, err := cursor.Decode(p.NextToken, kind, p.ExecutionARN, 1)
-		if err != nil {
-			return page, err
-		}
-		if from, err = cursor.Int(key[0]); err != nil {
-			return page, err
-		}
+		name = "HistoryReverse"
 	}
 	if err := s.check(ctx); err != nil {
 		return page, err
@@ -275,9 +245,5 @@ func (s *Store) History(ctx context.Context, p store.HistoryParams) (store.Page[
 			return page, fmt.Errorf("sqlite: history of %q: %w", p.ExecutionARN, err)
 		}
 	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.NextToken = cursor.Encode(kind, p.ExecutionARN, cursor.Itoa(page.Items[limit-1].ID))
-	}
-	return page, nil
+	return cursor.Page(page.Items, limit, func(ev history.Event) string { return cursor.NextEvent(kind, p.ExecutionARN, ev.ID) }), nil
 }

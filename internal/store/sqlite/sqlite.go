@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -403,9 +402,6 @@ func nonEmpty(b []byte) []byte {
 	}
 	return b
 }
-
-// maxMillis starts newest-first lists: it sorts after every time.
-const maxMillis = math.MaxInt64
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }

@@ -2,8 +2,11 @@ package cursor
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"stepd/internal/store"
 )
@@ -55,5 +58,100 @@ func TestRefused(t *testing.T) {
 	}
 	if n, err := Int(Itoa(-42)); n != -42 || err != nil {
 		t.Errorf("Int(Itoa(-42)) = %d, %v", n, err)
+	}
+}
+
+// TestLists checks each list's helpers: where a list starts without a
+// token, that the token of the next page decodes to the last item's key,
+// and that a list refuses another's tokens.
+func TestLists(t *testing.T) {
+	machine := "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+	created := time.UnixMilli(1700000000123).UTC()
+
+	limit, after, err := Ascending(Machines, store.ListParams{})
+	if limit != store.DefaultMaxResults || after != "" || err != nil {
+		t.Errorf("Ascending() = %d, %q, %v", limit, after, err)
+	}
+	next := NextARN(Machines, machine)
+	if _, after, err := Ascending(Machines, store.ListParams{MaxResults: 5, NextToken: next}); after != machine || err != nil {
+		t.Errorf("Ascending(NextARN) = %q, %v", after, err)
+	}
+	if _, _, err := Ascending(Activities, store.ListParams{NextToken: next}); !errors.Is(err, store.ErrInvalidToken) {
+		t.Errorf("Ascending(Activities, a machines token): err = %v", err)
+	}
+	if _, _, err := Ascending(Machines, store.ListParams{MaxResults: -1}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("Ascending(MaxResults -1): err = %v", err)
+	}
+
+	if _, before, err := Versions(store.ListVersionsParams{StateMachineARN: machine}); before != math.MaxInt64 || err != nil {
+		t.Errorf("Versions() = %d, %v", before, err)
+	}
+	next = NextVersion(&store.Version{StateMachineARN: machine, Number: 7})
+	if _, before, err := Versions(store.ListVersionsParams{StateMachineARN: machine, NextToken: next}); before != 7 || err != nil {
+		t.Errorf("Versions(NextVersion) = %d, %v", before, err)
+	}
+	if _, _, err := Versions(store.ListVersionsParams{StateMachineARN: machine + "2", NextToken: next}); !errors.Is(err, store.ErrInvalidToken) {
+		t.Errorf("Versions(another machine's token): err = %v", err)
+	}
+
+	if _, ms, arn, err := Aliases(store.ListAliasesParams{StateMachineARN: machine}); ms != math.MaxInt64 || arn != "" || err != nil {
+		t.Errorf("Aliases() = %d, %q, %v", ms, arn, err)
+	}
+	next = NextAlias(&store.Alias{ARN: machine + ":a", StateMachineARN: machine, CreationDate: created})
+	if _, ms, arn, err := Aliases(store.ListAliasesParams{StateMachineARN: machine, NextToken: next}); ms != created.UnixMilli() || arn != machine+":a" || err != nil {
+		t.Errorf("Aliases(NextAlias) = %d, %q, %v", ms, arn, err)
+	}
+
+	p := store.ListExecutionsParams{StateMachineARN: machine, Status: store.Failed, MaxResults: 3}
+	a, err := Executions(p)
+	if err != nil || a.Field != store.ByStateMachine || a.Value != machine || a.Status != store.Failed || a.Limit != 3 ||
+		a.AfterMillis != math.MaxInt64 || a.AfterARN != "" {
+		t.Errorf("Executions() = %+v, %v", a, err)
+	}
+	p.NextToken = a.Next(&store.Execution{ARN: machine + ":e", StartDate: created})
+	if a, err := Executions(p); a.AfterMillis != created.UnixMilli() || a.AfterARN != machine+":e" || err != nil {
+		t.Errorf("Executions(Next) = %+v, %v", a, err)
+	}
+	p.Status = ""
+	if _, err := Executions(p); !errors.Is(err, store.ErrInvalidToken) {
+		t.Errorf("Executions(token of another status): err = %v", err)
+	}
+	if _, err := Executions(store.ListExecutionsParams{}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("Executions(no filter): err = %v", err)
+	}
+
+	for _, reverse := range []bool{false, true} {
+		h := store.HistoryParams{ExecutionARN: machine + ":e", Reverse: reverse}
+		_, kind, from, err := History(h)
+		if want := map[bool]int64{false: 0, true: math.MaxInt64}[reverse]; from != want || err != nil {
+			t.Errorf("History(reverse %v) = %d, %v; want from %d", reverse, from, err, want)
+		}
+		h.NextToken = NextEvent(kind, h.ExecutionARN, 42)
+		if _, _, from, err := History(h); from != 42 || err != nil {
+			t.Errorf("History(reverse %v, NextEvent) = %d, %v", reverse, from, err)
+		}
+		h.Reverse = !reverse
+		if _, _, _, err := History(h); !errors.Is(err, store.ErrInvalidToken) {
+			t.Errorf("History(reverse %v, a token of the other direction): err = %v", !reverse, err)
+		}
+	}
+}
+
+func TestPage(t *testing.T) {
+	next := func(n int) string { return Itoa(int64(n)) }
+	for _, c := range []struct {
+		items     []int
+		limit     int
+		want      []int
+		wantToken string
+	}{
+		{nil, 2, nil, ""},
+		{[]int{1, 2}, 2, []int{1, 2}, ""},
+		{[]int{1, 2, 3}, 2, []int{1, 2}, "2"},
+	} {
+		got := Page(c.items, c.limit, next)
+		if !slices.Equal(got.Items, c.want) || got.NextToken != c.wantToken {
+			t.Errorf("Page(%v, %d) = %v, %q; want %v, %q", c.items, c.limit, got.Items, got.NextToken, c.want, c.wantToken)
+		}
 	}
 }

@@ -106,12 +106,12 @@ func (x *Execution) runMap(f *frame) {
 	// tolerated-failure settings (observed: a bad ToleratedFailureCountPath
 	// fails after MapStateStarted).
 	x.mapStarted(f, g)
-	if g.maxConcurrency, err = x.mapInt(f, s.MaxConcurrency, eff, env, "MaxConcurrency"); err != nil {
+	if g.maxConcurrency, err = dataflow.MapInt(s.MaxConcurrency, eff, env, "MaxConcurrency"); err != nil {
 		x.raise(f, err)
 		return
 	}
 	if s.ToleratedFailureCount.Set {
-		n, err := x.mapInt(f, s.ToleratedFailureCount, eff, env, "ToleratedFailureCount")
+		n, err := dataflow.MapInt(s.ToleratedFailureCount, eff, env, "ToleratedFailureCount")
 		if err != nil {
 			x.raise(f, err)
 			return
@@ -119,7 +119,7 @@ func (x *Execution) runMap(f *frame) {
 		g.toleratedCount = int64(n)
 	}
 	if s.ToleratedFailurePercentage.Set {
-		p, err := x.mapPercent(f, s.ToleratedFailurePercentage, eff, env)
+		p, err := dataflow.MapPercent(s.ToleratedFailurePercentage, eff, env)
 		if err != nil {
 			x.raise(f, err)
 			return
@@ -129,87 +129,15 @@ func (x *Execution) runMap(f *frame) {
 	x.launchMap(f, g)
 }
 
-// mapInt evaluates MaxConcurrency or ToleratedFailureCount and their Path
-// forms (aws-semantics.md §1.4, runtime error texts observed).
-func (x *Execution) mapInt(f *frame, d asl.Dyn, input any, env *dataflow.Env, field string) (int, error) {
-	if !d.Set {
-		return 0, nil
-	}
-	var v any
-	switch {
-	case d.Expr != nil:
-		r, err := dataflow.JSONata(d.Expr, env)
-		if err != nil {
-			return 0, err
-		}
-		n, ok := jsonv.AsInt(r)
-		if !ok || n < 0 {
-			return 0, dataflow.TypeError(d.Expr, field, "integer", r)
-		}
-		return int(n), nil
-	case d.Path != nil:
-		r, err := dataflow.Get(d.Path, input, env)
-		if err != nil {
-			return 0, err
-		}
-		v = r
-		n, ok := r.(int64)
-		if !ok {
-			return 0, runtimeFailure("The " + field + "Path field refers to value " + quoteValue(v) + " which is not a valid integer: " + d.Path.String())
-		}
-		if n < 0 {
-			return 0, runtimeFailure(field + " cannot be negative.")
-		}
-		return int(n), nil
-	}
-	n, _ := jsonv.AsInt(d.Literal)
-	return int(n), nil
-}
-
-func quoteValue(v any) string {
-	if s, ok := v.(string); ok {
-		return `"` + s + `"`
-	}
-	return `"` + encode(v) + `"`
-}
-
-func (x *Execution) mapPercent(f *frame, d asl.Dyn, input any, env *dataflow.Env) (float64, error) {
-	var v any
-	switch {
-	case d.Expr != nil:
-		r, err := dataflow.JSONata(d.Expr, env)
-		if err != nil {
-			return 0, err
-		}
-		v = r
-	case d.Path != nil:
-		r, err := dataflow.Get(d.Path, input, env)
-		if err != nil {
-			return 0, err
-		}
-		v = r
-	default:
-		v = d.Literal
-	}
-	p, ok := jsonv.AsFloat(v)
-	if !ok {
-		return 0, runtimeFailure("The ToleratedFailurePercentagePath field refers to value " + quoteValue(v) + " which is not a valid number")
-	}
-	if p < 0 || p > 100 {
-		return 0, runtimeFailure("ToleratedFailurePercentage must be between 0 and 100.")
-	}
-	return p, nil
-}
-
 // batch groups Map items as an ItemBatcher says: {"Items": [...]} plus
 // BatchInput.
 func (x *Execution) batch(f *frame, items []any, input any, env *dataflow.Env) ([]any, error) {
 	b := f.state.ItemBatcher
-	maxItems, err := x.mapInt(f, b.MaxItemsPerBatch, input, env, "MaxItemsPerBatch")
+	maxItems, err := dataflow.MapInt(b.MaxItemsPerBatch, input, env, "MaxItemsPerBatch")
 	if err != nil {
 		return nil, err
 	}
-	maxBytes, err := x.mapInt(f, b.MaxInputBytesPerBatch, input, env, "MaxInputBytesPerBatch")
+	maxBytes, err := dataflow.MapInt(b.MaxInputBytesPerBatch, input, env, "MaxInputBytesPerBatch")
 	if err != nil {
 		return nil, err
 	}

@@ -117,50 +117,18 @@ func (x *Execution) runSucceed(f *frame) {
 func (x *Execution) runFail(f *frame) {
 	s := f.state
 	env := x.env(f)
-	errName, err := x.failField(f, s.Error, env)
+	errName, err := dataflow.StringField(s.Error, f.raw, env)
 	if err != nil {
 		x.raise(f, err)
 		return
 	}
-	cause, err := x.failField(f, s.Cause, env)
+	cause, err := dataflow.StringField(s.Cause, f.raw, env)
 	if err != nil {
 		x.raise(f, err)
 		return
 	}
 	f.failure = &failure{err: errName, cause: cause}
 	f.phase = phaseDone
-}
-
-// failField evaluates Fail's Error or Cause: absent gives nil.
-func (x *Execution) failField(f *frame, d asl.Dyn, env *dataflow.Env) (*string, error) {
-	if !d.Set {
-		return nil, nil
-	}
-	var (
-		v   any
-		err error
-	)
-	switch {
-	case d.Expr != nil:
-		v, err = dataflow.JSONata(d.Expr, env)
-	case d.Call != nil:
-		v, err = dataflow.Intrinsic(d.Call, f.raw, env)
-	case d.Path != nil:
-		v, err = dataflow.Get(d.Path, f.raw, env)
-	default:
-		v = d.Literal
-	}
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.(string)
-	if !ok {
-		if d.Expr != nil {
-			return nil, dataflow.TypeError(d.Expr, d.Field, "string", v)
-		}
-		return nil, &dataflow.Failure{Name: asl.ErrRuntime, Cause: "The " + d.Field + " field must reference a string: " + d.Path.String() + " == " + encode(v)}
-	}
-	return &s, nil
 }
 
 func (x *Execution) runChoice(f *frame) {

@@ -23,37 +23,6 @@ type pendingTask struct {
 
 func (x *Execution) runTask(f *frame) { x.dispatch(f) }
 
-// seconds evaluates TimeoutSeconds/HeartbeatSeconds and their Path forms.
-func (x *Execution) seconds(f *frame, d asl.Dyn, input any, env *dataflow.Env) (int64, error) {
-	if !d.Set {
-		return 0, nil
-	}
-	switch {
-	case d.Expr != nil:
-		v, err := dataflow.JSONata(d.Expr, env)
-		if err != nil {
-			return 0, err
-		}
-		n, ok := jsonv.AsInt(v)
-		if !ok || n <= 0 {
-			return 0, dataflow.TypeError(d.Expr, d.Field, "integer", v)
-		}
-		return n, nil
-	case d.Path != nil:
-		v, err := dataflow.Get(d.Path, input, env)
-		if err != nil {
-			return 0, err
-		}
-		n, ok := jsonv.AsInt(v)
-		if !ok || n <= 0 {
-			return 0, runtimeFailure("The " + d.Field + " parameter does not reference a positive integer: " + d.Path.String() + " == " + encode(v))
-		}
-		return n, nil
-	}
-	n, _ := jsonv.AsInt(d.Literal)
-	return n, nil
-}
-
 // dispatch schedules f's task (again, for a retry) with its effective
 // input.
 func (x *Execution) dispatch(f *frame) {
@@ -79,12 +48,12 @@ func (x *Execution) dispatch(f *frame) {
 			input = v
 		}
 	}
-	timeout, err := x.seconds(f, s.Timeout, input, env)
+	timeout, err := dataflow.Seconds(s.Timeout, input, env)
 	if err != nil {
 		x.raise(f, err)
 		return
 	}
-	heartbeat, err := x.seconds(f, s.Heartbeat, input, env)
+	heartbeat, err := dataflow.Seconds(s.Heartbeat, input, env)
 	if err != nil {
 		x.raise(f, err)
 		return

@@ -311,49 +311,17 @@ func (r *testRun) runFail(ctx context.Context) {
 		}
 		r.insp.AfterInputPath = payloadText(eff)
 	}
-	errName, err := failField(st.Error, raw, env)
+	errName, err := dataflow.StringField(st.Error, raw, env)
 	if err != nil {
 		r.dataError(ctx, raw, err)
 		return
 	}
-	cause, err := failField(st.Cause, raw, env)
+	cause, err := dataflow.StringField(st.Cause, raw, env)
 	if err != nil {
 		r.dataError(ctx, raw, err)
 		return
 	}
 	r.fail(errName, cause)
-}
-
-// failField evaluates a Fail state's Error or Cause; absent gives nil.
-func failField(d asl.Dyn, raw any, env *dataflow.Env) (*string, error) {
-	if !d.Set {
-		return nil, nil
-	}
-	var (
-		v   any
-		err error
-	)
-	switch {
-	case d.Expr != nil:
-		v, err = dataflow.JSONata(d.Expr, env)
-	case d.Call != nil:
-		v, err = dataflow.Intrinsic(d.Call, raw, env)
-	case d.Path != nil:
-		v, err = dataflow.Get(d.Path, raw, env)
-	default:
-		v = d.Literal
-	}
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.(string)
-	if !ok {
-		if d.Expr != nil {
-			return nil, dataflow.TypeError(d.Expr, d.Field, "string", v)
-		}
-		return nil, &dataflow.Failure{Name: asl.ErrRuntime, Cause: "The " + d.Field + " field must reference a string: " + jsonv.Marshal(v)}
-	}
-	return &s, nil
 }
 
 func (r *testRun) runChoiceJSONata(ctx context.Context) {
@@ -463,7 +431,7 @@ func (r *testRun) invoke(ctx context.Context, params any, env *dataflow.Env) (an
 	}
 	st := r.st
 	timeout := testStateMaxDuration
-	if n, err := taskSeconds(st.Timeout, r.input, env); err != nil {
+	if n, err := dataflow.Seconds(st.Timeout, r.input, env); err != nil {
 		var df *dataflow.Failure
 		if errors.As(err, &df) {
 			return nil, df.Name, df.Cause, false
@@ -486,33 +454,6 @@ func (r *testRun) invoke(ctx context.Context, params any, env *dataflow.Env) (an
 	case <-ctx.Done():
 		return nil, asl.ErrTimeout, "", false
 	}
-}
-
-// taskSeconds evaluates TimeoutSeconds / TimeoutSecondsPath (0: none).
-func taskSeconds(d asl.Dyn, input any, env *dataflow.Env) (int64, error) {
-	if !d.Set {
-		return 0, nil
-	}
-	var (
-		v   any
-		err error
-	)
-	switch {
-	case d.Expr != nil:
-		v, err = dataflow.JSONata(d.Expr, env)
-	case d.Path != nil:
-		v, err = dataflow.Get(d.Path, input, env)
-	default:
-		v = d.Literal
-	}
-	if err != nil {
-		return 0, err
-	}
-	n, ok := jsonv.AsInt(v)
-	if !ok || n <= 0 {
-		return 0, &dataflow.Failure{Name: asl.ErrRuntime, Cause: "The " + d.Field + " parameter does not reference a positive integer: " + jsonv.Marshal(v)}
-	}
-	return n, nil
 }
 
 // taskOutcome is how a task ended.
@@ -614,7 +555,7 @@ func (r *testRun) runMap(ctx context.Context) {
 		}
 	}
 	list := items.([]any)
-	conc, err := mapNumber(st.MaxConcurrency, eff, env)
+	conc, err := dataflow.MapInt(st.MaxConcurrency, eff, env, "MaxConcurrency")
 	if err != nil {
 		r.dataError(ctx, raw, err)
 		return
@@ -622,14 +563,16 @@ func (r *testRun) runMap(ctx context.Context) {
 	r.insp.MaxConcurrency = int64Ptr(int64(conc))
 	var count, pct float64
 	if st.ToleratedFailureCount.Set {
-		if count, err = mapNumber(st.ToleratedFailureCount, eff, env); err != nil {
+		n, err := dataflow.MapInt(st.ToleratedFailureCount, eff, env, "ToleratedFailureCount")
+		if err != nil {
 			r.dataError(ctx, raw, err)
 			return
 		}
-		r.insp.ToleratedFailureCount = int64Ptr(int64(count))
+		count = float64(n)
+		r.insp.ToleratedFailureCount = int64Ptr(int64(n))
 	}
 	if st.ToleratedFailurePercentage.Set {
-		if pct, err = mapNumber(st.ToleratedFailurePercentage, eff, env); err != nil {
+		if pct, err = dataflow.MapPercent(st.ToleratedFailurePercentage, eff, env); err != nil {
 			r.dataError(ctx, raw, err)
 			return
 		}
@@ -671,37 +614,6 @@ func (r *testRun) selectItems(ctx context.Context, eff any, items []any) ([]any,
 		out[i] = v
 	}
 	return out, nil
-}
-
-// mapNumber evaluates MaxConcurrency, ToleratedFailureCount or
-// ToleratedFailurePercentage (or their Path forms); 0 when absent.
-func mapNumber(d asl.Dyn, input any, env *dataflow.Env) (float64, error) {
-	if !d.Set {
-		return 0, nil
-	}
-	var (
-		v   any
-		err error
-	)
-	switch {
-	case d.Expr != nil:
-		v, err = dataflow.JSONata(d.Expr, env)
-	case d.Path != nil:
-		v, err = dataflow.Get(d.Path, input, env)
-	default:
-		v = d.Literal
-	}
-	if err != nil {
-		return 0, err
-	}
-	f, ok := jsonv.AsFloat(v)
-	if !ok || f < 0 {
-		if d.Expr != nil {
-			return 0, dataflow.TypeError(d.Expr, d.Field, "number", v)
-		}
-		return 0, &dataflow.Failure{Name: asl.ErrRuntime, Cause: "The " + d.Field + " field must be a non-negative number: " + jsonv.Marshal(v)}
-	}
-	return f, nil
 }
 
 // thresholdExceeded reports whether failed iterations out of total exceed

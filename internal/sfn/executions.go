@@ -230,19 +230,7 @@ func (e *executor) startStandard(ctx context.Context, t *target, c *compiled, na
 		}
 		return nil, storeError("create execution", err)
 	}
-	l.snapshot = tr.Snapshot
-	if tr.Status.Terminal() {
-		l.ended = true
-		close(l.done)
-		return rec, nil
-	}
-	e.mu.Lock()
-	e.live[rec.ARN] = l
-	e.mu.Unlock()
-	for _, arn := range tr.QueuedActivities() {
-		e.wakePolls(arn)
-	}
-	e.run(l, b.Commands)
+	e.adopt(l, tr, b.Commands)
 	return rec, nil
 }
 

@@ -263,6 +263,24 @@ func (e *executor) newLive(rec *store.Execution, m *asl.Machine, cfg engine.Conf
 	}
 }
 
+// adopt makes l, whose first transition tr was just committed, an
+// execution this node drives, and carries out that transition's commands.
+func (e *executor) adopt(l *live, tr *store.Transition, cmds []engine.Command) {
+	l.snapshot = tr.Snapshot
+	if tr.Status.Terminal() {
+		l.ended = true
+		close(l.done)
+		return
+	}
+	e.mu.Lock()
+	e.live[l.arn] = l
+	e.mu.Unlock()
+	for _, arn := range tr.QueuedActivities() {
+		e.wakePolls(arn)
+	}
+	e.run(l, cmds)
+}
+
 // get returns the live execution with that ARN on this node.
 func (e *executor) get(arn string) *live {
 	e.mu.Lock()

@@ -115,23 +115,11 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 		}
 		return nil, storeError("commit redrive", err)
 	}
-	l.snapshot = tr.Snapshot
 	if in.ClientToken != nil {
 		s.rememberRedrive(rec.ARN, rec.RedriveCount, *in.ClientToken)
 	}
 	out := &RedriveExecutionOutput{RedriveDate: ts(now)}
-	if tr.Status.Terminal() {
-		l.ended = true
-		close(l.done)
-		return out, nil
-	}
-	e.mu.Lock()
-	e.live[rec.ARN] = l
-	e.mu.Unlock()
-	for _, arn := range tr.QueuedActivities() {
-		e.wakePolls(arn)
-	}
-	e.run(l, b.Commands)
+	e.adopt(l, tr, b.Commands)
 	s.log.Info("redrove execution", "execution", rec.ARN, "redriveCount", rec.RedriveCount)
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"stepd/internal/store"
 	"stepd/internal/store/internal/groupcommit"
+	"stepd/internal/store/internal/sqlcore"
 )
 
 // flushTimeout bounds the writing of one batch, so that a stuck database
@@ -122,9 +123,7 @@ func (s *Store) write(ctx context.Context, batch []*pending) ([]error, error) {
 			b := &pgx.Batch{}
 			for _, i := range round {
 				t := batch[i].t
-				b.Queue(query("UpdateExecution"), t.ExecutionARN, string(t.Status), t.Output, t.Error, t.Cause,
-					nullMillis(t.StopDate), t.RedriveCount, nullMillis(t.RedriveDate), nullBytes(t.Snapshot), t.EventCount(),
-					t.Status.Terminal(), t.Owner, nullMillis(t.LeaseUntil), t.PrevEventCount)
+				b.Queue(query("UpdateExecution"), sqlcore.UpdateExecutionArgs(t)...)
 			}
 			br := tx.SendBatch(ctx, b)
 			var done []applied
@@ -146,7 +145,7 @@ func (s *Store) write(ctx context.Context, batch []*pending) ([]error, error) {
 				return fmt.Errorf("update executions: %w", err)
 			}
 			for _, i := range refused {
-				if errs[i] = s.whyRefused(ctx, tx, batch[i].t); !errors.Is(errs[i], store.ErrNotFound) && !errors.Is(errs[i], store.ErrConflict) {
+				if errs[i] = s.db.WhyRefused(ctx, conn{tx}, batch[i].t); !errors.Is(errs[i], store.ErrNotFound) && !errors.Is(errs[i], store.ErrConflict) {
 					return errs[i]
 				}
 			}
@@ -179,23 +178,6 @@ func rounds(batch []*pending) [][]int {
 		out[r] = append(out[r], i)
 	}
 	return out
-}
-
-// whyRefused explains a transition the execution row refused.
-func (s *Store) whyRefused(ctx context.Context, tx pgx.Tx, t *store.Transition) error {
-	var count int64
-	var owner string
-	err := tx.QueryRow(ctx, query("ExecutionState"), t.ExecutionARN).Scan(&count, &owner)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return notFound("execution", t.ExecutionARN)
-	case err != nil:
-		return fmt.Errorf("postgres: commit %q: %w", t.ExecutionARN, err)
-	case count != t.PrevEventCount:
-		return fmt.Errorf("postgres: commit %q: %d events stored, transition builds on %d: %w", t.ExecutionARN, count, t.PrevEventCount, store.ErrConflict)
-	default:
-		return fmt.Errorf("postgres: commit %q: leased to %q, not %q: %w", t.ExecutionARN, owner, t.Owner, store.ErrConflict)
-	}
 }
 
 // writeChildren writes the events, timers and tasks of transitions of
@@ -250,7 +232,7 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 			delRequest.exec, delRequest.id = append(delRequest.exec, a.id), append(delRequest.id, id)
 		}
 		for _, x := range t.PutTimers {
-			tm.exec, tm.id, tm.due = append(tm.exec, a.id), append(tm.id, x.ID), append(tm.due, millis(x.Due))
+			tm.exec, tm.id, tm.due = append(tm.exec, a.id), append(tm.id, x.ID), append(tm.due, sqlcore.Millis(x.Due))
 		}
 		for _, x := range t.PutTasks {
 			tk.exec = append(tk.exec, a.id)
@@ -260,9 +242,9 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 			tk.state = append(tk.state, string(x.State))
 			tk.worker = append(tk.worker, x.Worker)
 			tk.input = append(tk.input, x.Input)
-			tk.created = append(tk.created, millis(x.Created))
-			tk.started = append(tk.started, nullMillis(x.Started))
-			tk.heartbeat = append(tk.heartbeat, nullMillis(x.Heartbeat))
+			tk.created = append(tk.created, sqlcore.Millis(x.Created))
+			tk.started = append(tk.started, millisOrNil(x.Started))
+			tk.heartbeat = append(tk.heartbeat, millisOrNil(x.Heartbeat))
 			tk.heartbeatSeconds = append(tk.heartbeatSeconds, x.HeartbeatSeconds)
 			tk.timeoutSeconds = append(tk.timeoutSeconds, x.TimeoutSeconds)
 		}
@@ -299,4 +281,14 @@ func (s *Store) writeChildren(ctx context.Context, tx pgx.Tx, done []applied) er
 		return fmt.Errorf("write events, timers, tasks and requests: %w", err)
 	}
 	return nil
+}
+
+// millisOrNil is t in milliseconds, or nil (NULL in an array) for the zero
+// time.
+func millisOrNil(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	v := t.UnixMilli()
+	return &v
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/store"
+	"stepd/internal/store/internal/sqlcore"
 )
 
 // ----- leases -----
@@ -21,34 +22,12 @@ func (s *Store) ClaimExecutions(ctx context.Context, p store.ClaimParams) ([]*st
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	out, err := collect(ctx, s.pool, func(r pgx.Row) (*store.Execution, error) {
-		var h heavy
-		e, err := scanExecution(r, h.dest()...)
-		if err != nil {
-			return nil, err
-		}
-		h.apply(e)
-		return e, nil
-	}, query("ClaimExecutions"), p.Node, nullMillis(store.Millis(p.Until)), millis(store.Millis(p.Now)), p.Limit)
+	out, err := sqlcore.Collect(ctx, s.conn, s.db.ScanHeavyExecution, query("ClaimExecutions"), p.Node,
+		sqlcore.NullMillis(store.Millis(p.Until)), sqlcore.Millis(store.Millis(p.Now)), p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim executions: %w", err)
 	}
 	return out, nil
-}
-
-// RenewLeases implements store.Store.
-func (s *Store) RenewLeases(ctx context.Context, node string, until time.Time) (int, error) {
-	if err := s.check(ctx); err != nil {
-		return 0, err
-	}
-	if node == "" {
-		return 0, nil
-	}
-	tag, err := s.pool.Exec(ctx, query("RenewLeases"), node, nullMillis(store.Millis(until)))
-	if err != nil {
-		return 0, fmt.Errorf("postgres: renew leases of %q: %w", node, err)
-	}
-	return int(tag.RowsAffected()), nil
 }
 
 // ReleaseLease implements store.Store.
@@ -57,23 +36,10 @@ func (s *Store) ReleaseLease(ctx context.Context, executionARN, node string) err
 		return err
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, query("ReleaseLease"), executionARN, node)
-		if err != nil {
-			return fmt.Errorf("postgres: release %q: %w", executionARN, err)
+		if err := s.db.ReleaseLease(ctx, conn{tx}, executionARN, node); err != nil {
+			return err
 		}
-		if tag.RowsAffected() > 0 {
-			return s.notify(ctx, tx, store.Notification{Kind: store.ExecutionReady, ARN: executionARN})
-		}
-		var count int64
-		var owner string
-		err = tx.QueryRow(ctx, query("ExecutionState"), executionARN).Scan(&count, &owner)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("execution", executionARN)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: release %q: %w", executionARN, err)
-		}
-		return fmt.Errorf("postgres: release %q: leased to %q, not %q: %w", executionARN, owner, node, store.ErrConflict)
+		return s.notify(ctx, tx, store.Notification{Kind: store.ExecutionReady, ARN: executionARN})
 	})
 }
 
@@ -96,66 +62,7 @@ func (s *Store) ReleaseLeases(ctx context.Context, node string) (int, error) {
 	return n, err
 }
 
-// ----- timers and tasks -----
-
-func scanTimer(r pgx.Row) (store.Timer, error) {
-	var t store.Timer
-	var due int64
-	err := r.Scan(&t.ExecutionARN, &t.ID, &due)
-	t.Due = fromMillis(&due)
-	return t, err
-}
-
-// DueTimers implements store.Store.
-func (s *Store) DueTimers(ctx context.Context, p store.DueTimersParams) ([]store.Timer, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("postgres: due timers: limit %d: %w", p.Limit, store.ErrInvalid)
-	}
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	out, err := collect(ctx, s.pool, scanTimer, query("DueTimers"), millis(store.Millis(p.Before)), p.Node, p.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: due timers: %w", err)
-	}
-	return out, nil
-}
-
-// Timers implements store.Store.
-func (s *Store) Timers(ctx context.Context, executionARN string) ([]store.Timer, error) {
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	out, err := collect(ctx, s.pool, scanTimer, query("Timers"), executionARN)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: timers of %q: %w", executionARN, err)
-	}
-	return out, nil
-}
-
-func scanTask(r pgx.Row) (store.Task, error) {
-	var t store.Task
-	var state string
-	var created int64
-	var started, heartbeat *int64
-	err := r.Scan(&t.ExecutionARN, &t.ID, &t.Token, &t.ActivityARN, &state, &t.Worker, &t.Input, &created, &started,
-		&heartbeat, &t.HeartbeatSeconds, &t.TimeoutSeconds)
-	t.State = store.TaskState(state)
-	t.Created, t.Started, t.Heartbeat = fromMillis(&created), fromMillis(started), fromMillis(heartbeat)
-	return t, err
-}
-
-// Tasks implements store.Store.
-func (s *Store) Tasks(ctx context.Context, executionARN string) ([]store.Task, error) {
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	out, err := collect(ctx, s.pool, scanTask, query("Tasks"), executionARN)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: tasks of %q: %w", executionARN, err)
-	}
-	return out, nil
-}
+// ----- tasks -----
 
 // ClaimActivityTask implements store.Store.
 func (s *Store) ClaimActivityTask(ctx context.Context, p store.ClaimTaskParams) (*store.Task, error) {
@@ -165,7 +72,7 @@ func (s *Store) ClaimActivityTask(ctx context.Context, p store.ClaimTaskParams) 
 	var task *store.Task
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		task = nil
-		t, err := scanTask(tx.QueryRow(ctx, query("ClaimActivityTask"), p.ActivityARN, p.Worker, nullMillis(store.Millis(p.Now))))
+		t, err := s.db.ScanTask(tx.QueryRow(ctx, query("ClaimActivityTask"), p.ActivityARN, p.Worker, sqlcore.NullMillis(store.Millis(p.Now))))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -181,66 +88,14 @@ func (s *Store) ClaimActivityTask(ctx context.Context, p store.ClaimTaskParams) 
 	return task, nil
 }
 
-// TaskByToken implements store.Store.
-func (s *Store) TaskByToken(ctx context.Context, token string) (*store.Task, error) {
-	if err := s.check(ctx); err != nil {
-		return nil, err
-	}
-	t, err := scanTask(s.pool.QueryRow(ctx, query("TaskByToken"), token))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: task token: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: task by token: %w", err)
-	}
-	return &t, nil
-}
-
 // HeartbeatTask implements store.Store.
 func (s *Store) HeartbeatTask(ctx context.Context, token string, at time.Time) (*store.Task, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	t, err := scanTask(s.pool.QueryRow(ctx, query("HeartbeatTask"), token, nullMillis(store.Millis(at))))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: task token: %w", store.ErrNotFound)
-	}
+	t, err := s.db.ScanTask(s.pool.QueryRow(ctx, query("HeartbeatTask"), token, sqlcore.NullMillis(store.Millis(at))))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: heartbeat: %w", err)
+		return nil, s.db.TaskError("heartbeat", err)
 	}
 	return &t, nil
-}
-
-// ----- invariants -----
-
-// Check implements store.Checker.
-func (s *Store) Check(ctx context.Context) error {
-	if err := s.check(ctx); err != nil {
-		return err
-	}
-	var arn string
-	var count, n, lo, hi int64
-	err := s.pool.QueryRow(ctx, query("CheckEventCounts")).Scan(&arn, &count, &n, &lo, &hi)
-	if err == nil {
-		return fmt.Errorf("postgres: execution %q: event count %d, %d events with ids %d..%d", arn, count, n, lo, hi)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: check: %w", err)
-	}
-	err = s.pool.QueryRow(ctx, query("CheckEnded")).Scan(&arn)
-	if err == nil {
-		return fmt.Errorf("postgres: execution %q has ended but keeps a lease, timers, tasks or requests", arn)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: check: %w", err)
-	}
-	var what string
-	err = s.pool.QueryRow(ctx, query("CheckOrphans")).Scan(&what)
-	if err == nil {
-		return fmt.Errorf("postgres: a %s row whose owner is gone", what)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: check: %w", err)
-	}
-	return nil
 }

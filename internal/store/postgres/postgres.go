@@ -39,31 +39,18 @@ import (
 	"stepd/internal/store"
 	"stepd/internal/store/internal/groupcommit"
 	"stepd/internal/store/internal/notify"
+	"stepd/internal/store/internal/sqlcore"
 	"stepd/internal/store/internal/sqlfile"
 )
 
 //go:embed sql
 var sqlFS embed.FS
 
-var queries = mustQueries()
-
-func mustQueries() map[string]string {
-	q, err := sqlfile.Queries(sqlFS, "sql/queries.sql")
-	if err != nil {
-		panic(err)
-	}
-	return q
-}
+var queries = sqlcore.MustLoadQueries(sqlFS, "sql/queries.sql")
 
 // query returns the named query; a missing name is a programming error
 // that the tests catch.
-func query(name string) string {
-	q, ok := queries[name]
-	if !ok {
-		panic("postgres: no query " + name)
-	}
-	return q
-}
+func query(name string) string { return queries.Get(name) }
 
 // Options tune a Store. The zero value is the default configuration.
 type Options struct {
@@ -113,6 +100,10 @@ func (o Options) Validate() error {
 
 // Store is a PostgreSQL store. Create it with Open.
 type Store struct {
+	// shared has the methods that both SQL stores run the same way.
+	shared
+	db      *sqlcore.DB
+	conn    sqlcore.Querier // the pool
 	opts    Options
 	log     *slog.Logger
 	pool    *pgxpool.Pool
@@ -169,6 +160,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
+	s.conn = conn{s.pool}
+	s.db = sqlcore.New("postgres", queries, dialect{s})
+	s.shared = s.db.Store()
 	if err := s.migrate(ctx); err != nil {
 		s.pool.Close()
 		return nil, err
@@ -375,47 +369,6 @@ func (s *Store) listen() {
 
 // listenerName is the application_name of the LISTEN connection.
 func (s *Store) listenerName() string { return "stepd listener " + s.channel }
-
-// ----- values -----
-
-// zeroMillis is the zero time.Time in milliseconds, stored in sort-key
-// columns for "not set".
-var zeroMillis = time.Time{}.UnixMilli()
-
-// nullMillis is t in milliseconds, or NULL for the zero time.
-func nullMillis(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	v := t.UnixMilli()
-	return &v
-}
-
-// millis is t in milliseconds, the zero time included (sort keys).
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-// fromMillis reads a time column.
-func fromMillis(v *int64) time.Time {
-	if v == nil || *v == zeroMillis {
-		return time.Time{}
-	}
-	return time.UnixMilli(*v).UTC()
-}
-
-// nullBytes stores an empty snapshot as NULL.
-func nullBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-func nonEmpty(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
 
 // Schema returns the schema the store's tables are in ("" for the
 // connection's search_path).

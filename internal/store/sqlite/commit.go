@@ -9,6 +9,7 @@ import (
 
 	"stepd/internal/store"
 	"stepd/internal/store/internal/groupcommit"
+	"stepd/internal/store/internal/sqlcore"
 )
 
 // flushTimeout bounds the writing of one batch, so that a stuck database
@@ -153,35 +154,15 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, p *pending) error {
 		return s.applyChildren(ctx, tx, id, p)
 	}
 	t := p.t
-	terminal := t.Status.Terminal()
 	var id int64
-	err := s.stmt(ctx, tx, "UpdateExecution").QueryRowContext(ctx, t.ExecutionARN, string(t.Status), nullString(t.Output),
-		nullString(t.Error), nullString(t.Cause), nullMillis(t.StopDate), t.RedriveCount, nullMillis(t.RedriveDate),
-		nullBytes(t.Snapshot), t.EventCount(), terminal, t.Owner, nullMillis(t.LeaseUntil), t.PrevEventCount).Scan(&id)
+	err := s.stmt(ctx, tx, "UpdateExecution").QueryRowContext(ctx, sqlcore.UpdateExecutionArgs(t)...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return refused{s.whyRefused(ctx, tx, t)}
+		return refused{s.db.WhyRefused(ctx, conn{tx}, t)}
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: commit %q: %w", t.ExecutionARN, err)
 	}
 	return s.applyChildren(ctx, tx, id, p)
-}
-
-// whyRefused explains a transition the execution row refused.
-func (s *Store) whyRefused(ctx context.Context, tx *sql.Tx, t *store.Transition) error {
-	var count int64
-	var owner string
-	err := s.stmt(ctx, tx, "ExecutionState").QueryRowContext(ctx, t.ExecutionARN).Scan(&count, &owner)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return notFound("execution", t.ExecutionARN)
-	case err != nil:
-		return fmt.Errorf("sqlite: commit %q: %w", t.ExecutionARN, err)
-	case count != t.PrevEventCount:
-		return fmt.Errorf("sqlite: commit %q: %d events stored, transition builds on %d: %w", t.ExecutionARN, count, t.PrevEventCount, store.ErrConflict)
-	default:
-		return fmt.Errorf("sqlite: commit %q: leased to %q, not %q: %w", t.ExecutionARN, owner, t.Owner, store.ErrConflict)
-	}
 }
 
 // applyChildren writes the events, timers and tasks of a transition of
@@ -230,7 +211,7 @@ func (s *Store) applyChildren(ctx context.Context, tx *sql.Tx, id int64, p *pend
 	if len(t.PutTimers) > 0 {
 		ins := s.stmt(ctx, tx, "InsertTimer")
 		for _, tm := range t.PutTimers {
-			if _, err := ins.ExecContext(ctx, id, tm.ID, millis(tm.Due)); err != nil {
+			if _, err := ins.ExecContext(ctx, id, tm.ID, sqlcore.Millis(tm.Due)); err != nil {
 				return fail("insert timer", err)
 			}
 		}
@@ -247,7 +228,7 @@ func (s *Store) applyChildren(ctx context.Context, tx *sql.Tx, id int64, p *pend
 		ins := s.stmt(ctx, tx, "InsertTask")
 		for _, k := range t.PutTasks {
 			if _, err := ins.ExecContext(ctx, id, k.ID, k.Token, k.ActivityARN, string(k.State), k.Worker, k.Input,
-				millis(k.Created), nullMillis(k.Started), nullMillis(k.Heartbeat), k.HeartbeatSeconds, k.TimeoutSeconds); err != nil {
+				sqlcore.Millis(k.Created), sqlcore.NullMillis(k.Started), sqlcore.NullMillis(k.Heartbeat), k.HeartbeatSeconds, k.TimeoutSeconds); err != nil {
 				if isUnique(err) {
 					return fmt.Errorf("sqlite: commit %q: task %q: token in use: %w", t.ExecutionARN, k.ID, store.ErrConflict)
 				}

@@ -34,31 +34,18 @@ import (
 	"stepd/internal/store"
 	"stepd/internal/store/internal/groupcommit"
 	"stepd/internal/store/internal/notify"
+	"stepd/internal/store/internal/sqlcore"
 	"stepd/internal/store/internal/sqlfile"
 )
 
 //go:embed sql
 var sqlFS embed.FS
 
-var queries = mustQueries()
-
-func mustQueries() map[string]string {
-	q, err := sqlfile.Queries(sqlFS, "sql/queries.sql")
-	if err != nil {
-		panic(err)
-	}
-	return q
-}
+var queries = sqlcore.MustLoadQueries(sqlFS, "sql/queries.sql")
 
 // query returns the named query; a missing name is a programming error
 // that the tests catch.
-func query(name string) string {
-	q, ok := queries[name]
-	if !ok {
-		panic("sqlite: no query " + name)
-	}
-	return q
-}
+func query(name string) string { return queries.Get(name) }
 
 // DefaultFile is the database's file name in the data directory.
 const DefaultFile = "stepd.db"
@@ -109,6 +96,11 @@ func (o Options) WithDefaults() Options {
 
 // Store is a SQLite store. Create it with Open.
 type Store struct {
+	// shared has the methods that both SQL stores run the same way.
+	shared
+	db     *sqlcore.DB
+	read   sqlcore.Querier // the reader
+	write  sqlcore.Querier // the writer
 	path   string
 	key    string // the absolute path, for handles
 	opts   Options
@@ -175,6 +167,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = s.writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
+	s.read, s.write = conn{s.reader}, conn{s.writer}
+	s.db = sqlcore.New("sqlite", queries, dialect{s})
+	s.shared = s.db.Store()
 	s.reader.SetMaxOpenConns(opts.Readers)
 	s.reader.SetMaxIdleConns(opts.Readers)
 	s.reader.SetConnMaxLifetime(0)
@@ -241,7 +236,7 @@ func (s *Store) publish(n store.Notification) {
 
 // hotStatements are prepared once on the writer connection.
 var hotStatements = []string{
-	"UpdateExecution", "ExecutionState", "InsertEvent", "DeleteTimer", "InsertTimer", "DeleteTimers",
+	"UpdateExecution", "InsertEvent", "DeleteTimer", "InsertTimer", "DeleteTimers",
 	"DeleteTask", "InsertTask", "DeleteTasks", "DeleteRequest", "DeleteRequests", "InsertDefinition", "InsertExecution",
 }
 
@@ -345,62 +340,6 @@ func isUnique(err error) bool {
 		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
-}
-
-// ----- values -----
-
-// zeroMillis is the zero time.Time in milliseconds, stored in sort-key
-// columns for "not set".
-var zeroMillis = time.Time{}.UnixMilli()
-
-// nullMillis is t in milliseconds, or NULL for the zero time.
-func nullMillis(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// millis is t in milliseconds, the zero time included (sort keys).
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-// fromMillis reads a time column.
-func fromMillis(v sql.NullInt64) time.Time {
-	if !v.Valid || v.Int64 == zeroMillis {
-		return time.Time{}
-	}
-	return time.UnixMilli(v.Int64).UTC()
-}
-
-// nullString is p's value, or NULL.
-func nullString(p *string) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func fromNullString(v sql.NullString) *string {
-	if !v.Valid {
-		return nil
-	}
-	s := v.String
-	return &s
-}
-
-// nullBytes stores an empty snapshot as NULL.
-func nullBytes(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-func nonEmpty(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
 }
 
 // Path returns the database file's path.

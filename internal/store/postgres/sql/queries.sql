@@ -89,9 +89,6 @@ SELECT 1 FROM state_machines WHERE arn = $1 FOR SHARE
 -- name: VersionMachine
 SELECT state_machine_arn FROM versions WHERE arn = $1 FOR SHARE
 
--- name: GetAliasDates
-SELECT creation_date, state_machine_arn, name FROM aliases WHERE arn = $1
-
 -- name: UpsertAlias
 INSERT INTO aliases (arn, state_machine_arn, name, description, routing, creation_date, update_date)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -283,7 +280,7 @@ DELETE FROM requests WHERE exec_id = ANY($1::bigint[])
 -- PostRequest: the execution's id and status, its row locked FOR SHARE until
 -- the request is in, so that a Commit that ends the execution (and deletes
 -- its requests) runs wholly before or wholly after the post.
--- name: LockExecutionShared
+-- name: ExecutionStatus
 SELECT id, status FROM executions WHERE arn = $1 FOR SHARE
 
 -- name: InsertRequest
@@ -292,18 +289,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id
 
 -- Requests: those of the executions $1 leases ('': of every execution); a
--- NULL limit $2 returns them all.
+-- limit $2 of 0 returns them all (LIMIT NULL).
 -- name: RequestsOfNode
 SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
 FROM requests r JOIN executions e ON e.id = r.exec_id
 WHERE ($1::text = '' OR e.lease_owner = $1)
-ORDER BY r.id LIMIT $2
+ORDER BY r.id LIMIT nullif($2::bigint, 0)
 
 -- name: RequestsOfExecution
 SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
 FROM executions e JOIN requests r ON r.exec_id = e.id
 WHERE e.arn = $1
-ORDER BY r.id LIMIT $2
+ORDER BY r.id LIMIT nullif($2::bigint, 0)
 
 -- name: Notify
 SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p

@@ -68,6 +68,11 @@ SELECT arn, state_machine_arn, number, definition, role_arn, logging_configurati
     revision_id, description, creation_date
 FROM versions WHERE state_machine_arn = $1 AND number < $2 ORDER BY number DESC LIMIT $3
 
+-- DeleteVersion: the write transaction holds the database's lock, so that an
+-- alias being put waits or is seen.
+-- name: LockVersion
+SELECT 1 FROM versions WHERE arn = $1
+
 -- name: VersionRoutedBy
 SELECT alias_arn FROM alias_routes WHERE version_arn = $1 LIMIT 1
 
@@ -80,14 +85,12 @@ SELECT 1 FROM state_machines WHERE arn = $1
 -- name: VersionMachine
 SELECT state_machine_arn FROM versions WHERE arn = $1
 
--- name: GetAliasDates
-SELECT creation_date, state_machine_arn, name FROM aliases WHERE arn = $1
-
 -- name: UpsertAlias
 INSERT INTO aliases (arn, state_machine_arn, name, description, routing, creation_date, update_date)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (arn) DO UPDATE SET description = excluded.description, routing = excluded.routing,
     update_date = excluded.update_date
+RETURNING creation_date
 
 -- name: DeleteAliasRoutes
 DELETE FROM alias_routes WHERE alias_arn = $1
@@ -270,19 +273,19 @@ INSERT INTO requests (exec_id, kind, task_token, output, error, cause, created)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id
 
--- Requests: those of the executions $1 leases ('': of every execution);
--- a negative limit $2 returns them all.
+-- Requests: those of the executions $1 leases ('': of every execution); a
+-- limit $2 of 0 returns them all (LIMIT -1: no limit).
 -- name: RequestsOfNode
 SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
 FROM requests r CROSS JOIN executions e ON e.id = r.exec_id
 WHERE ($1 = '' OR e.lease_owner = $1)
-ORDER BY r.id LIMIT $2
+ORDER BY r.id LIMIT CASE WHEN $2 > 0 THEN $2 ELSE -1 END
 
 -- name: RequestsOfExecution
 SELECT e.arn, r.id, r.kind, r.task_token, r.output, r.error, r.cause, r.created
 FROM executions e JOIN requests r ON r.exec_id = e.id
 WHERE e.arn = $1
-ORDER BY r.id LIMIT $2
+ORDER BY r.id LIMIT CASE WHEN $2 > 0 THEN $2 ELSE -1 END
 
 -- ClaimExecutions: the claimable executions, oldest first (the writer's
 -- transaction keeps others from claiming them meanwhile).
@@ -299,7 +302,7 @@ UPDATE executions SET lease_owner = $2, lease_expiry = $3 WHERE id = $1
 UPDATE executions SET lease_expiry = $2 WHERE lease_owner = $1 AND status = 'RUNNING'
 
 -- name: ReleaseLease
-UPDATE executions SET lease_owner = '', lease_expiry = NULL WHERE arn = $1 AND lease_owner = $2
+UPDATE executions SET lease_owner = '', lease_expiry = NULL WHERE arn = $1 AND lease_owner = $2 AND $2 <> ''
 
 -- name: ReleaseLeases
 UPDATE executions SET lease_owner = '', lease_expiry = NULL WHERE lease_owner = $1

@@ -51,13 +51,13 @@ func Compile(src []byte, opts Options) (*Machine, Diagnostics) {
 // CompileDocument checks and compiles a parsed definition (JSON or YAML).
 func CompileDocument(doc *Document, opts Options) (*Machine, Diagnostics) {
 	c := &compiler{opts: opts, names: map[string]bool{}}
-	c.pos = doc.Positions
+	c.doc = doc
 	obj, ok := doc.Value.(*jsonv.Object)
 	if !ok {
 		c.errorf(CodeSchema, nowhere, "Definition must be a valid JSON object")
 		return nil, c.list
 	}
-	for _, d := range doc.Duplicates {
+	for _, d := range doc.Duplicates() {
 		c.warnf(CodeWarnDuplicateJSONKeys, pathFromPointer(d.Pointer), "Duplicate key; the last value is used")
 	}
 	m := c.machine(obj, path{}, nil, JSONPath, 0)

@@ -111,15 +111,15 @@ func (ds Diagnostics) Error() string { return ds.InvalidDefinitionMessage() }
 // collector accumulates diagnostics while a definition is checked.
 type collector struct {
 	list Diagnostics
-	pos  jsonv.Positions
+	doc  *Document // where diagnostics find their line and column; nil: nowhere
 }
 
 func (c *collector) add(sev Severity, code string, at path, msg string) {
 	d := Diagnostic{Severity: sev, Code: code, Message: msg, Location: at.location()}
 	if at.aws == noLocation {
 		d.Location = ""
-	} else if c.pos != nil {
-		np, _ := c.pos.Lookup(at.rfc)
+	} else if c.doc != nil {
+		np, _ := c.doc.Positions().Lookup(at.rfc)
 		d.Pos = np.Key
 	}
 	c.list = append(c.list, d)

@@ -15,9 +15,32 @@ import (
 // Document is a parsed definition: its value and where each node is in the
 // source text.
 type Document struct {
-	Value      any
-	Positions  jsonv.Positions
-	Duplicates []jsonv.Duplicate
+	Value any
+	// src is the JSON text whose positions are found when first asked for:
+	// a valid definition never needs them, and recording them costs as
+	// much as the parse itself.
+	src   []byte
+	ndups int // how many keys of src repeat
+	pos   jsonv.Positions
+	dups  []jsonv.Duplicate
+}
+
+// Positions returns where each node of the document starts, keyed by JSON
+// pointer.
+func (d *Document) Positions() jsonv.Positions {
+	if d.pos == nil && d.src != nil {
+		_, d.pos, d.dups, _ = jsonv.ParseWithPositions(d.src)
+	}
+	return d.pos
+}
+
+// Duplicates returns the object keys that occur more than once, where the
+// last value is used.
+func (d *Document) Duplicates() []jsonv.Duplicate {
+	if d.ndups > 0 {
+		d.Positions()
+	}
+	return d.dups
 }
 
 // ParseJSON parses a JSON definition. An empty text or malformed JSON gives
@@ -29,7 +52,7 @@ func ParseJSON(src []byte) (*Document, Diagnostics) {
 		c.errorf(CodeSchema, nowhere, "Definition must be a valid JSON object")
 		return nil, c.list
 	}
-	v, pos, dups, err := jsonv.ParseWithPositions(src)
+	v, ndups, err := jsonv.ParseCountingDuplicates(src)
 	if err != nil {
 		var se *jsonv.SyntaxError
 		if errors.As(err, &se) {
@@ -47,7 +70,7 @@ func ParseJSON(src []byte) (*Document, Diagnostics) {
 		c.errorf(CodeInvalidJSON, nowhere, "%v", err)
 		return nil, c.list
 	}
-	return &Document{Value: v, Positions: pos, Duplicates: dups}, nil
+	return &Document{Value: v, src: src, ndups: ndups}, nil
 }
 
 // ParseYAML parses a YAML definition (as SAM and CDK users keep them) into the
@@ -73,7 +96,7 @@ func ParseYAML(src []byte) (*Document, Diagnostics) {
 		c.errorf(CodeSchema, nowhere, "Definition must be a valid JSON object")
 		return nil, c.list
 	}
-	d := &Document{Positions: jsonv.Positions{}}
+	d := &Document{pos: jsonv.Positions{}}
 	v, err := d.fromYAML(root.Content[0], "", 0)
 	if err != nil {
 		var ye *yamlError
@@ -115,9 +138,9 @@ func (d *Document) fromYAML(n *yaml.Node, pointer string, depth int) (any, error
 			}
 			child := pointer + "/" + jsonv.EscapePointer(k.Value)
 			if obj.Has(k.Value) {
-				d.Duplicates = append(d.Duplicates, jsonv.Duplicate{Pointer: child, Pos: yamlPos(k)})
+				d.dups = append(d.dups, jsonv.Duplicate{Pointer: child, Pos: yamlPos(k)})
 			} else {
-				d.Positions[child] = jsonv.NodePos{Key: yamlPos(k), Value: yamlPos(v)}
+				d.pos[child] = jsonv.NodePos{Key: yamlPos(k), Value: yamlPos(v)}
 			}
 			val, err := d.fromYAML(v, child, depth+1)
 			if err != nil {
@@ -126,14 +149,14 @@ func (d *Document) fromYAML(n *yaml.Node, pointer string, depth int) (any, error
 			obj.Set(k.Value, val)
 		}
 		if pointer == "" {
-			d.Positions[""] = jsonv.NodePos{Key: yamlPos(n), Value: yamlPos(n)}
+			d.pos[""] = jsonv.NodePos{Key: yamlPos(n), Value: yamlPos(n)}
 		}
 		return obj, nil
 	case yaml.SequenceNode:
 		arr := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
 			child := pointer + "/" + strconv.Itoa(i)
-			d.Positions[child] = jsonv.NodePos{Key: yamlPos(e), Value: yamlPos(e)}
+			d.pos[child] = jsonv.NodePos{Key: yamlPos(e), Value: yamlPos(e)}
 			val, err := d.fromYAML(e, child, depth+1)
 			if err != nil {
 				return nil, err

@@ -78,6 +78,15 @@ func Parse(data []byte) (any, error) {
 	return p.parseDocument()
 }
 
+// ParseCountingDuplicates is Parse that also counts the object keys that
+// repeat: cheaper than ParseWithPositions when the positions are needed only
+// once something is wrong.
+func ParseCountingDuplicates(data []byte) (any, int, error) {
+	p := parser{data: data, line: 1, lineStart: 0}
+	v, err := p.parseDocument()
+	return v, p.ndups, err
+}
+
 // ParseString is Parse for a string.
 func ParseString(s string) (any, error) { return Parse([]byte(s)) }
 
@@ -97,6 +106,7 @@ type parser struct {
 	depth     int
 	pos       Positions
 	dups      []Duplicate
+	ndups     int // keys that repeated, counted with or without positions
 }
 
 func (p *parser) parseDocument() (any, error) {
@@ -285,7 +295,11 @@ func (p *parser) object(pointer string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		n := obj.Len()
 		obj.Set(key, v)
+		if obj.Len() == n {
+			p.ndups++
+		}
 		p.skipSpace()
 		if p.i >= len(p.data) {
 			return nil, p.errorf("expected ',' or '}' after an object member, found end of input")

@@ -59,6 +59,7 @@ func CompileDocument(doc *Document, opts Options) (*Machine, Diagnostics) {
 	}
 	for _, d := range doc.Duplicates() {
 		c.warnf(CodeWarnDuplicateJSONKeys, pathFromPointer(d.Pointer), "Duplicate key; the last value is used")
+		c.list[len(c.list)-1].Pos = d.Pos // the repeated key, not the first
 	}
 	m := c.machine(obj, path{}, nil, JSONPath, 0)
 	if c.list.HasErrors() {

@@ -157,6 +157,48 @@ func TestDiagnosticPositions(t *testing.T) {
 	}
 }
 
+// TestDuplicateKeys: a key given twice is a warning at the second one, whose
+// value is used; JSON finds its positions only then.
+func TestDuplicateKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, def string
+		yaml      bool
+		line, col int
+	}{
+		{"json", "{\"StartAt\": \"P\",\n \"States\": {\"P\": {\"Type\": \"Pass\",\n  \"Result\": 1, \"Result\": 2, \"End\": true}}}", false, 3, 16},
+		{"yaml", "StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: 1\n    Result: 2\n    End: true\n", true, 6, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var doc *asl.Document
+			var diags asl.Diagnostics
+			if tt.yaml {
+				doc, diags = asl.ParseYAML([]byte(tt.def))
+			} else {
+				doc, diags = asl.ParseJSON([]byte(tt.def))
+			}
+			if doc == nil {
+				t.Fatalf("parse: %v", diags)
+			}
+			m, diags := asl.CompileDocument(doc, asl.Options{})
+			if m == nil || len(diags) != 1 {
+				t.Fatalf("want a machine and one warning, got %v", diags)
+			}
+			d := diags[0]
+			if d.Severity != asl.SeverityWarning || d.Code != asl.CodeWarnDuplicateJSONKeys ||
+				d.Location != "/States/P/Result" || d.Pos.Line != tt.line || d.Pos.Column != tt.col {
+				t.Errorf("got %s %s at %s %d:%d, want WARNING DUPLICATE_KEYS at /States/P/Result %d:%d",
+					d.Severity, d.Code, d.Location, d.Pos.Line, d.Pos.Column, tt.line, tt.col)
+			}
+			if got := m.State("P").Result; got == nil {
+				t.Error("P has no Result")
+			}
+		})
+	}
+}
+
 func TestYAML(t *testing.T) {
 	t.Parallel()
 	src := `Comment: tutorial

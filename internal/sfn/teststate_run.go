@@ -187,20 +187,7 @@ func (r *testRun) runPass(ctx context.Context) {
 	st, raw := r.st, r.input
 	env := r.env(ctx, raw)
 	if st.QueryLanguage == asl.JSONata {
-		out := raw
-		var err error
-		if st.Output != nil {
-			if out, err = dataflow.JSONata(st.Output, env); err != nil {
-				r.dataError(ctx, raw, err)
-				return
-			}
-		}
-		assigned, err := dataflow.Assign(st, st.Assign, nil, env)
-		if err != nil {
-			r.dataError(ctx, raw, err)
-			return
-		}
-		r.succeed(out, assigned, st.Next)
+		r.exitJSONata(ctx, raw, env, raw)
 		return
 	}
 	var result any
@@ -259,10 +246,15 @@ func (r *testRun) finishJSONPath(ctx context.Context, raw, result any, selector 
 // finishJSONata evaluates Output (default: the result) and Assign with
 // $states.result, and succeeds.
 func (r *testRun) finishJSONata(ctx context.Context, raw, result any) {
-	st := r.st
 	env := r.env(ctx, raw)
 	env.Result, env.HasResult = result, true
-	out := result
+	r.exitJSONata(ctx, raw, env, result)
+}
+
+// exitJSONata evaluates Output (default: out) and Assign in env, and
+// succeeds.
+func (r *testRun) exitJSONata(ctx context.Context, raw any, env *dataflow.Env, out any) {
+	st := r.st
 	var err error
 	if st.Output != nil {
 		if out, err = dataflow.JSONata(st.Output, env); err != nil {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"stepd/internal/jsonata"
 	"stepd/internal/jsonv"
 	"stepd/internal/lambda"
+	"stepd/internal/recorded"
 	"stepd/internal/runner"
 	"stepd/internal/tasks"
 )
@@ -213,11 +213,11 @@ func runCase(t *testing.T, c *recordedCase) (problem string) {
 	if c.Expected.Status == "SUCCEEDED" {
 		got, _ := jsonv.ParseString(res.Output)
 		want, _ := jsonv.Parse(c.Expected.Output)
-		if !matchRedacted(want, got) {
+		if !redactions.Match(want, got) {
 			return fmt.Sprintf("output %s, want %s", res.Output, string(c.Expected.Output))
 		}
 	} else {
-		if c.Expected.Error != nil && !matchRedacted(*c.Expected.Error, str(res.Error)) {
+		if c.Expected.Error != nil && !redactions.Match(*c.Expected.Error, str(res.Error)) {
 			return fmt.Sprintf("error %q, want %q", str(res.Error), *c.Expected.Error)
 		}
 		if len(c.Expected.Cause) > 0 && string(c.Expected.Cause) != "null" {
@@ -228,7 +228,7 @@ func runCase(t *testing.T, c *recordedCase) (problem string) {
 					got = p
 				}
 			}
-			if !matchRedacted(want, got) {
+			if !redactions.Match(want, got) {
 				return fmt.Sprintf("cause %q, want %s", str(res.Cause), string(c.Expected.Cause))
 			}
 		}
@@ -258,67 +258,9 @@ func str(s *string) string {
 	return *s
 }
 
-// redactionToken matches the placeholders the recorder put in expected
-// values (README: "Redactions").
-var redactionToken = regexp.MustCompile(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|start-time|entered-time|^RequestId$|111111111111|arn:<partition>`)
-
-// matchRedacted compares an expected value, in which redaction tokens are
-// wildcards, with an actual value.
-func matchRedacted(want, got any) bool {
-	switch w := want.(type) {
-	case string:
-		if g, ok := got.(string); ok && g == w {
-			return true
-		}
-		if !redactionToken.MatchString(w) {
-			return false
-		}
-		if _, isStr := got.(string); !isStr {
-			// A redacted number or object (e.g. RandomNumberGenerated).
-			return true
-		}
-		// QuoteMeta escapes the token characters; replace them in the quoted form.
-		re := "^" + quotedToken.ReplaceAllString(regexp.QuoteMeta(w), ".*") + "$"
-		ok, _ := regexp.MatchString(re, got.(string))
-		return ok
-	case *jsonv.Object:
-		g, ok := got.(*jsonv.Object)
-		if !ok || g.Len() != w.Len() {
-			return false
-		}
-		for i := 0; i < w.Len(); i++ {
-			k, wv := w.At(i)
-			gv, ok := g.Get(k)
-			if !ok {
-				return false
-			}
-			// Some transformers replaced a volatile value with its key's
-			// name (e.g. "X-Amzn-Trace-Id": "X-Amzn-Trace-Id").
-			if ws, isStr := wv.(string); isStr && ws == k {
-				continue
-			}
-			if !matchRedacted(wv, gv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !matchRedacted(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return jsonv.Equal(want, got)
-}
-
-// quotedToken is redactionToken over regexp.QuoteMeta'd text.
-var quotedToken = regexp.MustCompile(`<[A-Za-z_:\\\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|start-time|entered-time|^RequestId$|111111111111|arn:<partition>`)
+// redactions are the placeholders the recorder put in expected values
+// (README: "Redactions").
+var redactions = recorded.NewRedactions(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|snf_role_arn|sfn_role_arn|RandomNumberGenerated|generated-uuid|start-time|entered-time|^RequestId$|111111111111|arn:<partition>`)
 
 // sameEvents compares event type sequences; with concurrent branches, the
 // events between a Parallel/Map start and its end compare as multisets.

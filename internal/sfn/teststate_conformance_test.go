@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"stepd/internal/jsonv"
 	"stepd/internal/lambda"
+	"stepd/internal/recorded"
 	"stepd/internal/sfn"
 	"stepd/internal/store/memstore"
 )
@@ -158,7 +158,7 @@ func runTestStateCase(t *testing.T, svc *sfn.Service, c *testStateCase) string {
 	if err != nil {
 		return "expected response: " + err.Error()
 	}
-	if !matchRedacted(normalizeTestStateResponse(want), normalizeTestStateResponse(got)) {
+	if !redactions.Match(normalizeTestStateResponse(want), normalizeTestStateResponse(got)) {
 		return fmt.Sprintf("\n      got  %s\n      want %s", b, c.Expected.Response)
 	}
 	return ""
@@ -197,62 +197,6 @@ func normalizeTestStateResponse(v any) any {
 	return out
 }
 
-// redactionToken matches the placeholders the recorder put in expected
-// values (README: "Redactions").
-var redactionToken = regexp.MustCompile(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|^RequestId$|111111111111`)
-
-// quotedToken is redactionToken over regexp.QuoteMeta'd text.
-var quotedToken = regexp.MustCompile(`<[A-Za-z_:\\\-0-9]+>|\bdate\b|\btimestamp\b|^RequestId$|111111111111`)
-
-// matchRedacted compares an expected value, in which redaction tokens are
-// wildcards, with an actual value; objects compare regardless of key order.
-func matchRedacted(want, got any) bool {
-	switch w := want.(type) {
-	case string:
-		if g, ok := got.(string); ok && g == w {
-			return true
-		}
-		if !redactionToken.MatchString(w) {
-			return false
-		}
-		g, isStr := got.(string)
-		if !isStr {
-			return true // a redacted number, list or object
-		}
-		ok, _ := regexp.MatchString("^"+quotedToken.ReplaceAllString(regexp.QuoteMeta(w), ".*")+"$", g)
-		return ok
-	case *jsonv.Object:
-		g, ok := got.(*jsonv.Object)
-		if !ok || g.Len() != w.Len() {
-			return false
-		}
-		for i := 0; i < w.Len(); i++ {
-			k, wv := w.At(i)
-			gv, ok := g.Get(k)
-			if !ok {
-				return false
-			}
-			// Some transformers replaced a volatile value with its key's
-			// name (e.g. "X-Amzn-Trace-Id": "X-Amzn-Trace-Id").
-			if ws, isStr := wv.(string); isStr && ws == k {
-				continue
-			}
-			if !matchRedacted(wv, gv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !matchRedacted(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return jsonv.Equal(want, got)
-}
+// redactions are the placeholders the recorder put in expected values
+// (README: "Redactions").
+var redactions = recorded.NewRedactions(`<[A-Za-z_:\-0-9]+>|\bdate\b|\btimestamp\b|^RequestId$|111111111111`)

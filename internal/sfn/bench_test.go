@@ -65,7 +65,7 @@ func benchService(b *testing.B, st store.Store, states []string) *sfn.Service {
 // 10-state workflow on the SQLite store, every transition committed, and
 // reports durable state transitions per second.
 func BenchmarkDurableTransitions(b *testing.B) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -99,7 +99,7 @@ type Store struct {
 	// shared has the methods that both SQL stores run the same way.
 	shared
 	db     *sqlcore.DB
-	read   sqlcore.Querier // the reader
+	read   *preparedConn   // the reader
 	write  sqlcore.Querier // the writer
 	path   string
 	key    string // the absolute path, for handles
@@ -167,7 +167,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = s.writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
-	s.read, s.write = conn{s.reader}, conn{s.writer}
+	s.read, s.write = &preparedConn{db: s.reader}, conn{s.writer}
 	s.db = sqlcore.New("sqlite", queries, dialect{s})
 	s.shared = s.db.Store()
 	s.reader.SetMaxOpenConns(opts.Readers)
@@ -291,7 +291,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, s.reader.Close(), s.writer.Close())
+	errs = append(errs, s.read.Close(), s.reader.Close(), s.writer.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
 	}

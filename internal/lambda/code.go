@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Code size limits (Lambda quotas).
@@ -88,9 +90,25 @@ func errBadZip() error {
 	return errInvalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
 }
 
-// unzip extracts data into dir, refusing entries that escape it and
-// archives that unpack to more than MaxUnzippedSize. Regular files keep their
-// permission bits (so a provided runtime's bootstrap stays executable).
+// unpackError sorts out an error unpacking the entry name. Entries that
+// clash with each other (a file where an earlier entry made a directory, or
+// a directory or a file beneath an earlier file) and names the file system
+// refuses are the archive's fault: errBadZip, as AWS answers an archive it
+// cannot unpack. Anything else (a full disk, a data directory stepd may not
+// write) is the server's, reported without the server's paths.
+func unpackError(name string, err error) error {
+	for _, e := range []error{syscall.ENOTDIR, syscall.EISDIR, syscall.EEXIST, syscall.ENAMETOOLONG, syscall.EINVAL} {
+		if errors.Is(err, e) {
+			return errBadZip()
+		}
+	}
+	return fmt.Errorf("unpack %s: %w", name, err)
+}
+
+// unzip extracts data into dir, refusing entries that escape it, entries
+// that clash with each other and archives that unpack to more than
+// MaxUnzippedSize. Regular files keep their permission bits (so a provided
+// runtime's bootstrap stays executable).
 func unzip(data []byte, dir string) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -110,7 +128,7 @@ func unzip(data []byte, dir string) error {
 		switch {
 		case mode.IsDir():
 			if err := os.MkdirAll(target, 0o755); err != nil {
-				return fmt.Errorf("unpack %s: %w", f.Name, err)
+				return unpackError(f.Name, err)
 			}
 			continue
 		case !mode.IsRegular():
@@ -129,7 +147,7 @@ func unzip(data []byte, dir string) error {
 
 func extractFile(f *zip.File, target string, perm os.FileMode, limit int64) error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fmt.Errorf("unpack %s: %w", f.Name, err)
+		return unpackError(f.Name, err)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -138,7 +156,7 @@ func extractFile(f *zip.File, target string, perm os.FileMode, limit int64) erro
 	defer rc.Close()
 	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
-		return fmt.Errorf("unpack %s: %w", f.Name, err)
+		return unpackError(f.Name, err)
 	}
 	n, err := io.Copy(out, io.LimitReader(rc, limit+1))
 	if cerr := out.Close(); err == nil {

@@ -34,10 +34,10 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	dir := s.functionDir(in.FunctionName)
 	code, err := storeCode(dir, revision, &in.Code)
 	if err != nil {
-		if !isAPIError(err) {
-			removeAllQuiet(dir)
-		}
-		return nil, err
+		// The function does not exist yet: whatever storeCode made under
+		// its directory (code/, a half-unpacked revision) goes.
+		removeAllQuiet(dir)
+		return nil, s.codeFailure(in.FunctionName, err)
 	}
 	cfg := &FunctionConfiguration{
 		FunctionName:     in.FunctionName,
@@ -101,6 +101,17 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 func isAPIError(err error) bool {
 	_, ok := err.(*APIError)
 	return ok
+}
+
+// codeFailure turns a failure to store a function's code that is not the
+// caller's fault into a ServiceException that names no server path; the
+// detail goes to the service's log.
+func (s *Service) codeFailure(name string, err error) error {
+	if isAPIError(err) {
+		return err
+	}
+	s.log.Error("could not store function code", "function", name, "err", err)
+	return errServiceFailure("Could not store the code of function %s.", name)
 }
 
 // GetFunctionConfiguration returns a function's configuration.
@@ -241,7 +252,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		dir := s.functionDir(rec.Config.FunctionName)
 		code, err := storeCode(dir, revision, &in.FunctionCode)
 		if err != nil {
-			return err
+			return s.codeFailure(rec.Config.FunctionName, err)
 		}
 		prev := ""
 		if !rec.LocalCode {

@@ -114,7 +114,7 @@ func TestAPIErrors(t *testing.T) {
 		{"event payload too large", func() error {
 			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", InvocationType: "Event", Payload: []byte(`"` + strings.Repeat("x", MaxAsyncPayload) + `"`)})
 			return err
-		}, "RequestEntityTooLargeException", 413, "Request must be smaller than 262144 bytes for the Invoke operation"},
+		}, "RequestEntityTooLargeException", 413, "Request must be smaller than 1048576 bytes for the Invoke operation"},
 		{"payload not JSON", func() error {
 			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", Payload: []byte("not json")})
 			return err

@@ -13,8 +13,11 @@ import (
 const (
 	// MaxSyncPayload is the largest RequestResponse request or response.
 	MaxSyncPayload = 6 << 20
-	// MaxAsyncPayload is the largest Event payload.
-	MaxAsyncPayload = 256 << 10
+	// MaxAsyncPayload is the largest Event payload: 1 MB since AWS raised
+	// it from 256 KB (AWS Compute Blog, "More room to build: serverless
+	// services now support payloads up to 1 MB"; the Invoke API reference:
+	// "For asynchronous invocations, the maximum payload size is 1 MB").
+	MaxAsyncPayload = 1 << 20
 	// maxErrorDoc bounds an error document posted by a runtime.
 	maxErrorDoc = 1 << 20
 )

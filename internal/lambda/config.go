@@ -1,10 +1,10 @@
 package lambda
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Function configuration defaults and bounds (aws-semantics §6.3).
@@ -191,6 +191,18 @@ var (
 	namePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 	rolePattern = regexp.MustCompile(`^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`)
 	envKey      = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9_])+$`)
+	// handlerPattern is the model's [^\s]+ with Java's \s, which (unlike
+	// Go's) includes the vertical tab.
+	handlerPattern  = regexp.MustCompile(`^[^ \t\n\v\f\r]+$`)
+	logGroupPattern = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
+)
+
+// Model bounds of members stepd records but does not act on.
+const (
+	maxHandler          = 128
+	minEphemeralStorage = 512   // MB
+	maxEphemeralStorage = 10240 // MB
+	maxLogGroup         = 512
 )
 
 // reservedEnvKeys are environment variables Lambda sets itself and refuses
@@ -276,14 +288,85 @@ func validateEnvironment(env *Environment) error {
 	return nil
 }
 
-func validateHandler(h string) error {
+// validateHandler checks a Handler against the model (at most 128
+// characters, no whitespace). An empty one is refused only when required:
+// provided runtimes need none.
+func validateHandler(h string, required bool) error {
 	if h == "" {
-		return errInvalid("Handler must be specified for functions of package type Zip.")
+		if required {
+			return errInvalid("Handler must be specified for functions of package type Zip.")
+		}
+		return nil
 	}
-	if len(h) > 128 {
+	if utf8.RuneCountInString(h) > maxHandler {
 		return errValidation(h, "handler", "Member must have length less than or equal to 128")
 	}
+	if !handlerPattern.MatchString(h) {
+		return errValidation(h, "handler", `Member must satisfy regular expression pattern: [^\s]+`)
+	}
 	return nil
+}
+
+// validateArchitectures checks an Architectures member: absent (nil), or a
+// list of exactly one of x86_64 and arm64. The list is rendered as the
+// Lambda API renders it in its message, "[a, b]".
+func validateArchitectures(archs []string) error {
+	if archs == nil {
+		return nil
+	}
+	value := "[" + strings.Join(archs, ", ") + "]"
+	switch {
+	case len(archs) == 0:
+		return errValidation(value, "architectures", "Member must have length greater than or equal to 1")
+	case len(archs) > 1:
+		return errValidation(value, "architectures", "Member must have length less than or equal to 1")
+	case archs[0] != "x86_64" && archs[0] != "arm64":
+		return errValidation(value, "architectures",
+			"Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
+	}
+	return nil
+}
+
+// validateRecorded checks the members stepd records without acting on them:
+// EphemeralStorage, TracingConfig and LoggingConfig. nil members and empty
+// strings are absent.
+func validateRecorded(storage *EphemeralStorage, tracing *TracingConfig, logging *LoggingConfig) error {
+	if storage != nil {
+		if storage.Size < minEphemeralStorage {
+			return errValidation(storage.Size, "ephemeralStorage.size", "Member must have value greater than or equal to 512")
+		}
+		if storage.Size > maxEphemeralStorage {
+			return errValidation(storage.Size, "ephemeralStorage.size", "Member must have value less than or equal to 10240")
+		}
+	}
+	if tracing != nil && tracing.Mode != "" && tracing.Mode != "Active" && tracing.Mode != "PassThrough" {
+		return errValidation(tracing.Mode, "tracingConfig.mode", "Member must satisfy enum value set: [Active, PassThrough]")
+	}
+	if logging != nil {
+		if f := logging.LogFormat; f != "" && f != "JSON" && f != "Text" {
+			return errValidation(f, "loggingConfig.logFormat", "Member must satisfy enum value set: [JSON, Text]")
+		}
+		if g := logging.LogGroup; g != "" {
+			if utf8.RuneCountInString(g) > maxLogGroup {
+				return errValidation(g, "loggingConfig.logGroup", "Member must have length less than or equal to 512")
+			}
+			if !logGroupPattern.MatchString(g) {
+				return errValidation(g, "loggingConfig.logGroup", `Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+`)
+			}
+		}
+	}
+	return nil
+}
+
+// validateUpdateConfig checks the members of an UpdateFunctionConfiguration
+// request that do not depend on the function's current configuration.
+func validateUpdateConfig(in *UpdateFunctionConfigurationInput) error {
+	if in.Handler != nil {
+		if err := validateHandler(*in.Handler, false); err != nil {
+			return err
+		}
+	}
+	return validateRecorded(in.EphemeralStorage, in.TracingConfig, in.LoggingConfig)
 }
 
 // validateCreate checks a CreateFunction request and returns a description
@@ -304,10 +387,8 @@ func validateCreate(in *CreateFunctionInput) error {
 	if _, err := runtimeKindOf(in.Runtime); err != nil {
 		return err
 	}
-	if !isProvided(in.Runtime) {
-		if err := validateHandler(in.Handler); err != nil {
-			return err
-		}
+	if err := validateHandler(in.Handler, !isProvided(in.Runtime)); err != nil {
+		return err
 	}
 	if in.Timeout != nil {
 		if err := validateTimeout(*in.Timeout); err != nil {
@@ -322,10 +403,11 @@ func validateCreate(in *CreateFunctionInput) error {
 	if len(in.Description) > maxDescription {
 		return errValidation(in.Description, "description", "Member must have length less than or equal to 256")
 	}
-	for _, a := range in.Architectures {
-		if a != "x86_64" && a != "arm64" {
-			return errValidation(fmt.Sprint(in.Architectures), "architectures", "Member must satisfy enum value set: [x86_64, arm64]")
-		}
+	if err := validateArchitectures(in.Architectures); err != nil {
+		return err
+	}
+	if err := validateRecorded(in.EphemeralStorage, in.TracingConfig, in.LoggingConfig); err != nil {
+		return err
 	}
 	return validateEnvironment(in.Environment)
 }

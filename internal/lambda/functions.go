@@ -240,6 +240,9 @@ func (s *Service) update(ctx context.Context, name, revision string, change func
 // UpdateFunctionCode replaces a function's code. Warm environments are
 // retired; busy ones finish their invoke on the old code.
 func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeInput) (*FunctionConfiguration, error) {
+	if err := validateArchitectures(in.Architectures); err != nil {
+		return nil, err
+	}
 	if in.DryRun {
 		fn, _, err := s.lookup(in.FunctionName, "")
 		if err != nil {
@@ -271,6 +274,9 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 
 // UpdateFunctionConfiguration changes a function's settings.
 func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationInput) (*FunctionConfiguration, error) {
+	if err := validateUpdateConfig(in); err != nil {
+		return nil, err
+	}
 	return s.update(ctx, in.FunctionName, in.RevisionID, func(rec *FunctionRecord) error {
 		c := rec.Config
 		if in.Role != nil {
@@ -286,7 +292,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 			c.Runtime = *in.Runtime
 		}
 		if in.Handler != nil {
-			if err := validateHandler(*in.Handler); err != nil && !isProvided(c.Runtime) {
+			if err := validateHandler(*in.Handler, !isProvided(c.Runtime)); err != nil {
 				return err
 			}
 			c.Handler = *in.Handler

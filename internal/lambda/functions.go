@@ -5,7 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -161,21 +164,76 @@ func (s *Service) CodeArchive(name string) (string, error) {
 	return fn.def.Load().rec.ZipPath, nil
 }
 
-// ListFunctions returns a page of functions sorted by name. marker is the
-// NextMarker of the previous page; maxItems is 1-10000, default 50.
-func (s *Service) ListFunctions(_ context.Context, marker string, maxItems int) (*ListFunctionsOutput, error) {
-	if maxItems == 0 {
-		maxItems = 50
+// ListFunctionsInput is the ListFunctions request: its query string.
+type ListFunctionsInput struct {
+	// Marker is the NextMarker of the previous page.
+	Marker string
+	// MaxItems is the page size, 1-10000; nil means 50.
+	MaxItems *int
+	// FunctionVersion is "" (one entry a function, unqualified ARNs) or
+	// "ALL" (an entry for every version, with qualified ARNs; stepd keeps
+	// only $LATEST).
+	FunctionVersion string
+	// MasterRegion is "", ALL or a region name; it selects Lambda@Edge
+	// replicas, which stepd does not have, and is only checked.
+	MasterRegion string
+}
+
+var masterRegionPattern = regexp.MustCompile(`^(ALL|[a-z]{2}(-gov)?-[a-z]+-\d)$`)
+
+// ParseListFunctionsQuery reads ListFunctions' query string (Marker,
+// MaxItems, FunctionVersion, MasterRegion). A MaxItems that is present is
+// kept, 0 included, for ListFunctionsPage to check.
+func ParseListFunctionsQuery(q url.Values) (*ListFunctionsInput, error) {
+	in := &ListFunctionsInput{Marker: q.Get("Marker"), FunctionVersion: q.Get("FunctionVersion"), MasterRegion: q.Get("MasterRegion")}
+	if q.Has("MaxItems") {
+		n, err := strconv.Atoi(q.Get("MaxItems"))
+		if err != nil {
+			return nil, errInvalid("MaxItems must be a number")
+		}
+		in.MaxItems = &n
 	}
-	if maxItems < 1 || maxItems > 10000 {
-		return nil, errValidation(maxItems, "maxItems", "Member must have value between 1 and 10000")
+	return in, nil
+}
+
+// ListFunctions returns a page of functions sorted by name. marker is the
+// NextMarker of the previous page; maxItems is 1-10000, and 0 means the
+// default, 50. ListFunctionsPage takes every member of the request.
+func (s *Service) ListFunctions(ctx context.Context, marker string, maxItems int) (*ListFunctionsOutput, error) {
+	in := &ListFunctionsInput{Marker: marker}
+	if maxItems != 0 {
+		in.MaxItems = &maxItems
+	}
+	return s.ListFunctionsPage(ctx, in)
+}
+
+// ListFunctionsPage returns a page of functions sorted by name, after
+// checking the request against the model: MaxItems 1-10000 (default 50),
+// FunctionVersion ALL, MasterRegion ALL or a region name.
+func (s *Service) ListFunctionsPage(_ context.Context, in *ListFunctionsInput) (*ListFunctionsOutput, error) {
+	maxItems := 50
+	if in.MaxItems != nil {
+		maxItems = *in.MaxItems
+		if maxItems < 1 {
+			return nil, errValidation(maxItems, "maxItems", "Member must have value greater than or equal to 1")
+		}
+		if maxItems > 10000 {
+			return nil, errValidation(maxItems, "maxItems", "Member must have value less than or equal to 10000")
+		}
+	}
+	if in.FunctionVersion != "" && in.FunctionVersion != "ALL" {
+		return nil, errValidation(in.FunctionVersion, "functionVersion", "Member must satisfy enum value set: [ALL]")
+	}
+	if in.MasterRegion != "" && !masterRegionPattern.MatchString(in.MasterRegion) {
+		return nil, errValidation(in.MasterRegion, "masterRegion",
+			`Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}`)
 	}
 	names := s.names()
 	start := 0
-	if marker != "" {
-		b, err := base64.RawURLEncoding.DecodeString(marker)
+	if in.Marker != "" {
+		b, err := base64.RawURLEncoding.DecodeString(in.Marker)
 		if err != nil {
-			return nil, errInvalid("Invalid Marker: %s", marker)
+			return nil, errInvalid("Invalid Marker: %s", in.Marker)
 		}
 		after := string(b)
 		start = sort.SearchStrings(names, after)
@@ -193,7 +251,12 @@ func (s *Service) ListFunctions(_ context.Context, marker string, maxItems int) 
 		fn := s.functions[names[i]]
 		s.mu.RUnlock()
 		if fn != nil {
-			out.Functions = append(out.Functions, copyConfig(fn.def.Load().rec.Config))
+			cfg := copyConfig(fn.def.Load().rec.Config)
+			if in.FunctionVersion == "ALL" {
+				// Every version is listed, each under its qualified ARN.
+				cfg.FunctionArn = s.functionARN(fn.name, VersionLatest)
+			}
+			out.Functions = append(out.Functions, cfg)
 		}
 	}
 	return out, nil

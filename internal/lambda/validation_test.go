@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -151,5 +152,84 @@ func TestConfigValidation(t *testing.T) {
 	if cfg.EphemeralStorage.Size != 1024 || cfg.TracingConfig.Mode != "Active" || cfg.LoggingConfig.LogFormat != "JSON" ||
 		cfg.LoggingConfig.LogGroup != "/aws/lambda/f" || strings.Join(cfg.Architectures, ",") != "arm64" {
 		t.Errorf("configuration: %+v %+v %+v %+v", cfg.EphemeralStorage, cfg.TracingConfig, cfg.LoggingConfig, cfg.Architectures)
+	}
+}
+
+// TestListFunctionsRequest: ListFunctions checks its query string against
+// the model (MaxItems 1-10000, present 0 included; FunctionVersion ALL;
+// MasterRegion ALL or a region name) and lists versions under qualified ARNs
+// for FunctionVersion=ALL.
+func TestListFunctionsRequest(t *testing.T) {
+	b := newTestService(t, Options{})
+	ctx := context.Background()
+	for _, n := range []string{"a", "b"} {
+		b.create(t, fnSpec{name: n, runtime: "python3.12", handler: "app.handler", files: map[string]string{"app.py": "x = 1\n"}})
+	}
+	const arn = "arn:aws:lambda:us-east-1:123456789012:function:"
+	verr := func(value, field, constraint string) string {
+		return "1 validation error detected: Value '" + value + "' at '" + field + "' failed to satisfy constraint: " + constraint
+	}
+	cases := []struct {
+		query     string
+		code, msg string // the refusal; "" when the page must come back
+		arns      string // the ARNs listed, comma-separated
+		more      bool   // whether NextMarker is set
+	}{
+		{query: "", arns: arn + "a," + arn + "b"},
+		{query: "MaxItems=1", arns: arn + "a", more: true},
+		{query: "MaxItems=10000", arns: arn + "a," + arn + "b"},
+		{query: "MaxItems=0", code: "ValidationException", msg: verr("0", "maxItems", "Member must have value greater than or equal to 1")},
+		{query: "MaxItems=-1", code: "ValidationException", msg: verr("-1", "maxItems", "Member must have value greater than or equal to 1")},
+		{query: "MaxItems=10001", code: "ValidationException", msg: verr("10001", "maxItems", "Member must have value less than or equal to 10000")},
+		{query: "MaxItems=many", code: "InvalidParameterValueException", msg: "MaxItems must be a number"},
+		{query: "FunctionVersion=ALL", arns: arn + "a:$LATEST," + arn + "b:$LATEST"},
+		{query: "FunctionVersion=ALL&MaxItems=1", arns: arn + "a:$LATEST", more: true},
+		{query: "FunctionVersion=all", code: "ValidationException", msg: verr("all", "functionVersion", "Member must satisfy enum value set: [ALL]")},
+		{query: "FunctionVersion=%24LATEST", code: "ValidationException", msg: verr("$LATEST", "functionVersion", "Member must satisfy enum value set: [ALL]")},
+		{query: "MasterRegion=ALL&FunctionVersion=ALL", arns: arn + "a:$LATEST," + arn + "b:$LATEST"},
+		{query: "MasterRegion=us-east-1&FunctionVersion=ALL", arns: arn + "a:$LATEST," + arn + "b:$LATEST"},
+		{query: "MasterRegion=us-gov-west-1&FunctionVersion=ALL", arns: arn + "a:$LATEST," + arn + "b:$LATEST"},
+		{query: "MasterRegion=mars", code: "ValidationException",
+			msg: verr("mars", "masterRegion", `Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}`)},
+		{query: "MasterRegion=us-east-1a", code: "ValidationException",
+			msg: verr("us-east-1a", "masterRegion", `Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}`)},
+		{query: "MasterRegion=all", code: "ValidationException",
+			msg: verr("all", "masterRegion", `Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}`)},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			q, err := url.ParseQuery(c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := ParseListFunctionsQuery(q)
+			var out *ListFunctionsOutput
+			if err == nil {
+				out, err = b.svc.ListFunctionsPage(ctx, in)
+			}
+			if c.code != "" {
+				if e := apiErr(t, err); e.Code != c.code || e.Status != 400 || e.Message != c.msg {
+					t.Fatalf("got  %s %d %q\nwant %s 400 %q", e.Code, e.Status, e.Message, c.code, c.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var arns []string
+			for _, f := range out.Functions {
+				arns = append(arns, f.FunctionArn)
+			}
+			if strings.Join(arns, ",") != c.arns || (out.NextMarker != "") != c.more {
+				t.Fatalf("got %v, NextMarker %q", arns, out.NextMarker)
+			}
+		})
+	}
+	// The positional form keeps 0 as "the default".
+	if out, err := b.svc.ListFunctions(ctx, "", 0); err != nil || len(out.Functions) != 2 {
+		t.Fatalf("ListFunctions(0): %v %v", out, err)
+	}
+	if _, err := b.svc.ListFunctions(ctx, "", -1); apiErr(t, err).Code != "ValidationException" {
+		t.Fatalf("ListFunctions(-1): %v", err)
 	}
 }

@@ -1,7 +1,10 @@
 package lambda
 
 import (
+	"net/http"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // functionRef is a parsed FunctionName: the bare name and the qualifier the
@@ -9,8 +12,31 @@ import (
 type functionRef struct {
 	name      string
 	qualifier string
+	partition string // from a full ARN; "" otherwise
 	region    string // from a full ARN; "" otherwise
 	account   string // from a full or partial ARN; "" otherwise
+}
+
+var (
+	// nameQualifierPattern is what may follow the name in a FunctionName
+	// (the model's (:(\$LATEST|[a-zA-Z0-9-_]+))?).
+	nameQualifierPattern = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9_-]+)$`)
+	// qualifierPattern is the model's Qualifier member: (|[a-zA-Z0-9$_-]+).
+	qualifierPattern = regexp.MustCompile(`^[a-zA-Z0-9$_-]*$`)
+)
+
+const maxQualifier = 128
+
+// validateQualifier checks an explicit Qualifier (a query parameter) against
+// the model; "" is no qualifier.
+func validateQualifier(q string) error {
+	if utf8.RuneCountInString(q) > maxQualifier {
+		return errValidation(q, "qualifier", "Member must have length less than or equal to 128")
+	}
+	if !qualifierPattern.MatchString(q) {
+		return errValidation(q, "qualifier", "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)")
+	}
+	return nil
 }
 
 // parseFunctionRef accepts a name, a partial ARN (123456789012:function:name)
@@ -32,7 +58,7 @@ func parseFunctionRef(s string) (functionRef, error) {
 		if len(parts) < 7 || len(parts) > 8 || parts[2] != "lambda" || parts[5] != "function" {
 			return functionRef{}, badRef(s)
 		}
-		ref.region, ref.account, ref.name = parts[3], parts[4], parts[6]
+		ref.partition, ref.region, ref.account, ref.name = parts[1], parts[3], parts[4], parts[6]
 		if len(parts) == 8 {
 			ref.qualifier = parts[7]
 		}
@@ -59,6 +85,9 @@ func parseFunctionRef(s string) (functionRef, error) {
 	if len(parts) > 1 && ref.qualifier == "" && (len(parts) == 2 || len(parts) == 4 || len(parts) == 8) {
 		return functionRef{}, badRef(s)
 	}
+	if ref.qualifier != "" && !nameQualifierPattern.MatchString(ref.qualifier) {
+		return functionRef{}, badRef(s)
+	}
 	return ref, nil
 }
 
@@ -78,6 +107,25 @@ func (s *Service) functionARN(name, qualifier string) string {
 		arn += ":" + qualifier
 	}
 	return arn
+}
+
+// notFound is the error for a reference that names no function here, with
+// qualifier q. A function of another region is out of reach, as the Lambda
+// API says it ("Functions from 'us-west-2' are not reachable in this region
+// ('us-east-1')"); otherwise the message names the function the caller
+// asked for, its account and partition included ("Function not found:
+// arn:aws:lambda:us-east-1:999999999999:function:f").
+func (s *Service) notFound(ref functionRef, q string) *APIError {
+	if ref.region != "" && ref.region != s.opts.Region {
+		return userError("ResourceNotFoundException", http.StatusNotFound,
+			"Functions from '%s' are not reachable in this region ('%s')", ref.region, s.opts.Region)
+	}
+	partition, account := cmpOr(ref.partition, "aws"), cmpOr(ref.account, s.opts.Account)
+	arn := "arn:" + partition + ":lambda:" + s.opts.Region + ":" + account + ":function:" + ref.name
+	if q != "" {
+		arn += ":" + q
+	}
+	return errNotFound(arn)
 }
 
 // resolveQualifier merges the qualifier carried by a reference with an

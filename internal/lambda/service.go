@@ -295,6 +295,9 @@ func (s *Service) lookup(name, qualifier string) (*function, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if err := validateQualifier(qualifier); err != nil {
+		return nil, "", err
+	}
 	q, err := resolveQualifier(ref, qualifier)
 	if err != nil {
 		return nil, "", err
@@ -302,11 +305,9 @@ func (s *Service) lookup(name, qualifier string) (*function, string, error) {
 	s.mu.RLock()
 	fn := s.functions[ref.name]
 	s.mu.RUnlock()
-	if fn == nil || (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account) {
-		return nil, q, errNotFound(s.functionARN(ref.name, q))
-	}
-	if q != "" && q != VersionLatest {
-		return nil, q, errNotFound(s.functionARN(ref.name, q))
+	if fn == nil || (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account) ||
+		(q != "" && q != VersionLatest) {
+		return nil, q, s.notFound(ref, q)
 	}
 	return fn, q, nil
 }
@@ -326,7 +327,7 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		// through Step Functions: "Function not found: arn:...:name:$LATEST").
 		if ae, ok := err.(*APIError); ok && ae.Code == "ResourceNotFoundException" && in.Qualifier == "" {
 			if ref, perr := parseFunctionRef(in.FunctionName); perr == nil && ref.qualifier == "" {
-				return nil, errNotFound(s.functionARN(ref.name, VersionLatest))
+				return nil, s.notFound(ref, VersionLatest)
 			}
 		}
 		return nil, err

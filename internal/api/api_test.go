@@ -229,3 +229,39 @@ func FuzzLogsAPI(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeJSONMessages: a body that does not decode is a
+// SerializationException worded as AWS words it, without Go's type names.
+func TestDecodeJSONMessages(t *testing.T) {
+	type inner struct {
+		On bool `json:"on"`
+	}
+	type input struct {
+		Max   *int     `json:"maxResults"`
+		Name  string   `json:"name"`
+		Inner *inner   `json:"inner"`
+		List  []string `json:"list"`
+		Big   int64    `json:"big"`
+		Ratio float64  `json:"ratio"`
+	}
+	cases := []struct{ body, want string }{
+		{`{"maxResults":"ten"}`, "STRING_VALUE can not be converted to an Integer (member 'maxResults')"},
+		{`{"name":5}`, "NUMBER_VALUE can not be converted to a String (member 'name')"},
+		{`{"inner":5}`, "NUMBER_VALUE can not be converted to a Structure (member 'inner')"},
+		{`{"inner":{"on":"yes"}}`, "STRING_VALUE can not be converted to a Boolean (member 'inner.on')"},
+		{`{"list":{}}`, "START_OBJECT can not be converted to a List (member 'list')"},
+		{`{"big":true}`, "BOOLEAN_VALUE can not be converted to a Long (member 'big')"},
+		{`{"ratio":"x"}`, "STRING_VALUE can not be converted to a Float (member 'ratio')"},
+		{`[]`, "START_ARRAY can not be converted to a Structure"},
+		{`{"name":`, "Unexpected end of the JSON request body"},
+		{`{x}`, "Invalid JSON in the request body at offset 2: 'x' looking for beginning of object key string"},
+	}
+	for _, tc := range cases {
+		var in input
+		err := DecodeJSON([]byte(tc.body), &in)
+		e, ok := err.(*Error)
+		if !ok || e.Code != "SerializationException" || e.Message != tc.want {
+			t.Errorf("%s: got %v, want SerializationException %q", tc.body, err, tc.want)
+		}
+	}
+}

@@ -3,8 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 )
@@ -116,10 +119,73 @@ func (s *JSONService) ServeTarget(w http.ResponseWriter, r *http.Request, operat
 }
 
 // DecodeJSON decodes an operation's body into v, reporting malformed
-// input as AWS's SerializationException.
+// input as AWS's SerializationException, worded as AWS words it (e.g.
+// "STRING_VALUE can not be converted to an Integer") rather than with Go's
+// type names.
 func DecodeJSON(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return NewError("SerializationException", "Invalid request body: "+err.Error())
+		return NewError("SerializationException", serializationMessage(err))
 	}
 	return nil
+}
+
+// serializationMessage words a decoding error for the client.
+func serializationMessage(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) && strings.HasPrefix(se.Error(), "unexpected end"):
+		return "Unexpected end of the JSON request body"
+	case errors.As(err, &se):
+		return fmt.Sprintf("Invalid JSON in the request body at offset %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "invalid character "))
+	case errors.As(err, &te):
+		msg := awsToken(te.Value) + " can not be converted to " + awsType(te.Type)
+		if te.Field != "" {
+			msg += " (member '" + te.Field + "')"
+		}
+		return msg
+	}
+	return "Invalid request body"
+}
+
+// awsToken names the JSON value kind encoding/json reports as AWS's
+// deserializer does.
+func awsToken(value string) string {
+	switch {
+	case value == "string":
+		return "STRING_VALUE"
+	case value == "bool":
+		return "BOOLEAN_VALUE"
+	case value == "array":
+		return "START_ARRAY"
+	case value == "object":
+		return "START_OBJECT"
+	case strings.HasPrefix(value, "number"):
+		return "NUMBER_VALUE"
+	}
+	return "VALUE"
+}
+
+// awsType names a Go type as the API model's type.
+func awsType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a String"
+	case reflect.Bool:
+		return "a Boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return "an Integer"
+	case reflect.Int64, reflect.Uint64:
+		return "a Long"
+	case reflect.Float32, reflect.Float64:
+		return "a Float"
+	case reflect.Slice, reflect.Array:
+		return "a List"
+	case reflect.Map:
+		return "a Map"
+	}
+	return "a Structure"
 }

@@ -10,7 +10,7 @@ import (
 // RegisterStepFunctions attaches the Step Functions API (AWS JSON 1.0,
 // X-Amz-Target AWSStepFunctions.<Operation>) to the router.
 func RegisterStepFunctions(r *Router, svc *sfn.Service) {
-	ops := map[string]JSONOperation{
+	ops := map[string]func(name string) JSONOperation{
 		"CreateStateMachine":               op(svc.CreateStateMachine),
 		"DescribeStateMachine":             op(svc.DescribeStateMachine),
 		"UpdateStateMachine":               op(svc.UpdateStateMachine),
@@ -49,25 +49,41 @@ func RegisterStepFunctions(r *Router, svc *sfn.Service) {
 		"ListMapRuns":                      op(svc.ListMapRuns),
 		"UpdateMapRun":                     op(svc.UpdateMapRun),
 	}
-	r.Targets().Register("AWSStepFunctions", &JSONService{ContentType: ContentTypeJSON10, Operations: ops})
+	operations := make(map[string]JSONOperation, len(ops))
+	for name, bind := range ops {
+		operations[name] = bind(name)
+	}
+	r.Targets().Register("AWSStepFunctions", &JSONService{ContentType: ContentTypeJSON10, Operations: operations})
 }
 
-// op adapts a service method to a JSON operation: it decodes the request
-// into In and maps service errors to AWS errors.
-func op[In any, Out any](f func(context.Context, *In) (Out, error)) JSONOperation {
-	return func(ctx context.Context, body []byte) (any, error) {
-		var in In
-		if err := DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
-		out, err := f(ctx, &in)
-		if err != nil {
-			var se *sfn.Error
-			if errors.As(err, &se) {
-				return nil, &Error{Code: se.Code, Message: se.Message, Fields: se.Fields}
+// op adapts a service method to the JSON operation name: it checks the
+// request against the API model (as AWS does before running an operation),
+// decodes it into In and maps service errors to AWS errors.
+func op[In any, Out any](f func(context.Context, *In) (Out, error)) func(name string) JSONOperation {
+	return func(name string) JSONOperation {
+		return func(ctx context.Context, body []byte) (any, error) {
+			if err := sfn.ValidateRequest(name, body); err != nil {
+				return nil, sfnError(err)
 			}
-			return nil, err
+			var in In
+			if err := DecodeJSON(body, &in); err != nil {
+				return nil, err
+			}
+			out, err := f(ctx, &in)
+			if err != nil {
+				return nil, sfnError(err)
+			}
+			return out, nil
 		}
-		return out, nil
 	}
+}
+
+// sfnError maps a Step Functions error to an AWS error; other errors are
+// internal failures.
+func sfnError(err error) error {
+	var se *sfn.Error
+	if errors.As(err, &se) {
+		return &Error{Code: se.Code, Message: se.Message, Fields: se.Fields}
+	}
+	return err
 }

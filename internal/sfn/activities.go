@@ -28,8 +28,8 @@ type CreateActivityOutput struct {
 
 // CreateActivity creates an activity; it is idempotent by name.
 func (s *Service) CreateActivity(ctx context.Context, in *CreateActivityInput) (*CreateActivityOutput, error) {
-	if !validName(in.Name) {
-		return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", in.Name)
+	if err := checkName(in.Name, "name"); err != nil {
+		return nil, err
 	}
 	a := &store.Activity{ARN: s.resourceARN("activity", in.Name), Name: in.Name, CreationDate: s.now(), Tags: storeTags(in.Tags)}
 	if err := checkNewTags(in.Tags, a.ARN); err != nil {
@@ -61,6 +61,9 @@ type DescribeActivityOutput struct {
 }
 
 func (s *Service) getActivity(ctx context.Context, arn string) (*store.Activity, error) {
+	if arn == "" {
+		return nil, validation(nil, "activityArn", "Member must not be null")
+	}
 	p, ok := parseARN(arn)
 	if !ok || p.kind != "activity" || len(p.parts) != 1 {
 		return nil, invalidArn(arn)
@@ -142,6 +145,9 @@ func (s *Service) GetActivityTask(ctx context.Context, in *GetActivityTaskInput)
 	worker := ""
 	if in.WorkerName != nil {
 		worker = *in.WorkerName
+		if err := checkNameLength(worker, "workerName"); err != nil {
+			return nil, err
+		}
 	}
 	deadline := time.NewTimer(ActivityPollTimeout)
 	defer deadline.Stop()
@@ -190,7 +196,7 @@ type SendTaskHeartbeatInput struct {
 // execution, the live execution (nil when another node does).
 func (s *Service) taskFor(ctx context.Context, token string) (*live, *store.Task, error) {
 	if token == "" {
-		return nil, nil, validation("null", "taskToken", "Member must not be null")
+		return nil, nil, validation(nil, "taskToken", "Member must not be null")
 	}
 	execARN, _, ok := engine.ParseTaskToken(token)
 	if !ok {
@@ -220,7 +226,7 @@ func taskOver() error {
 // SendTaskSuccess completes an activity or callback task with its output.
 func (s *Service) SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput) (*struct{}, error) {
 	if in.Output == nil {
-		return nil, validation("null", "output", "Member must not be null")
+		return nil, validation(nil, "output", "Member must not be null")
 	}
 	if len(*in.Output) > MaxInputBytes {
 		return nil, validation("...", "output", "Member must have length less than or equal to 262144")

@@ -235,7 +235,7 @@ func (s *Service) allAliases(ctx context.Context, smARN string) ([]*store.Alias,
 // aliasARN checks that arn names an alias (<stateMachineArn>:<aliasName>).
 func aliasARN(arn string) error {
 	if arn == "" {
-		return validation("null", "stateMachineAliasArn", "Member must not be null")
+		return validation(nil, "stateMachineAliasArn", "Member must not be null")
 	}
 	p, ok := parseARN(arn)
 	if !ok || p.kind != "stateMachine" || len(p.parts) != 2 || isNumber(p.parts[1]) || checkAliasName(p.parts[1]) != nil {

@@ -2,6 +2,7 @@ package sfn
 
 import (
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -13,6 +14,30 @@ const (
 	maxNameLength  = 80
 	forbiddenChars = "?*<>{}[]\"#%\\^|~`$&,;:/"
 )
+
+// checkNameLength applies the model's 1-80 characters to a name member:
+// a ValidationException, as AWS checks the model before the operation.
+func checkNameLength(s, field string) error {
+	switch n := len(utf16.Encode([]rune(s))); {
+	case n == 0:
+		return validation(s, field, "Member must have length greater than or equal to 1")
+	case n > maxNameLength:
+		return validation(s, field, "Member must have length less than or equal to 80")
+	}
+	return nil
+}
+
+// checkName checks a resource name: its length (ValidationException), then
+// its characters (InvalidName).
+func checkName(s, field string) error {
+	if err := checkNameLength(s, field); err != nil {
+		return err
+	}
+	if !validName(s) {
+		return apiError(ErrInvalidName, "Invalid Name: '%s'", s)
+	}
+	return nil
+}
 
 // validName reports whether s may name a resource.
 func validName(s string) bool {

@@ -51,9 +51,13 @@ const (
 
 // validation is a model-constraint ValidationException in AWS's words:
 // "1 validation error detected: Value '<v>' at '<field>' failed to satisfy
-// constraint: <constraint>".
+// constraint: <constraint>"; a nil value is written null, unquoted.
 func validation(value any, field, constraint string) *Error {
-	return apiError(ErrValidation, "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: %s", value, field, constraint)
+	v := "null"
+	if value != nil {
+		v = fmt.Sprintf("'%v'", value)
+	}
+	return apiError(ErrValidation, "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, field, constraint)
 }
 
 // storeError turns an unexpected store failure into an internal error,

@@ -147,7 +147,7 @@ type startReq struct {
 // and compiles the definition.
 func (s *Service) startRequest(ctx context.Context, arn string, name, input *string, only store.StateMachineType) (*startReq, error) {
 	if arn == "" {
-		return nil, validation("null", "stateMachineArn", "Member must not be null")
+		return nil, validation(nil, "stateMachineArn", "Member must not be null")
 	}
 	t, err := s.resolveTarget(ctx, arn)
 	if err != nil {
@@ -158,8 +158,9 @@ func (s *Service) startRequest(ctx context.Context, arn string, name, input *str
 	}
 	r := &startReq{t: t, name: uuid.NewString()}
 	if name != nil {
-		if r.name = *name; !validName(r.name) {
-			return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", r.name)
+		r.name = *name
+		if err := checkName(r.name, "name"); err != nil {
+			return nil, err
 		}
 	}
 	if r.text, r.input, err = checkInput(input); err != nil {
@@ -308,6 +309,9 @@ func billed(d time.Duration) int64 {
 
 // getExecution reads an execution, mapping "not found" to AWS's error.
 func (s *Service) getExecution(ctx context.Context, arn string, include store.Include) (*store.Execution, error) {
+	if arn == "" {
+		return nil, validation(nil, "executionArn", "Member must not be null")
+	}
 	p, ok := parseARN(arn)
 	if !ok || (p.kind != "execution" && p.kind != "express") || len(p.parts) < 2 {
 		return nil, invalidArn(arn)

@@ -50,7 +50,7 @@ func (r *mapRun) stateMachineARN() string {
 // returns its parsed form.
 func mapRunARN(arn string) (parsedARN, error) {
 	if arn == "" {
-		return parsedARN{}, validation("null", "mapRunArn", "Member must not be null")
+		return parsedARN{}, validation(nil, "mapRunArn", "Member must not be null")
 	}
 	p, ok := parseARN(arn)
 	if !ok || p.kind != "mapRun" || len(p.parts) != 2 || !strings.Contains(p.parts[0], "/") {

@@ -2,7 +2,9 @@ package sfn
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"stepd/internal/asl"
@@ -26,6 +28,19 @@ func (d *nestedDispatcher) Dispatch(ctx context.Context, req *engine.TaskRequest
 	go d.run(ctx, req, rep)
 }
 
+// startChecked is StartExecution with the request first checked against
+// the API model, as the API call the integration makes is.
+func (s *Service) startChecked(ctx context.Context, in *StartExecutionInput) (*StartExecutionOutput, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateRequest("StartExecution", body); err != nil {
+		return nil, err
+	}
+	return s.StartExecution(ctx, in)
+}
+
 func (d *nestedDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep tasks.Reporter) {
 	params, _ := req.Input.(*jsonv.Object)
 	smARN, _ := getString(params, "StateMachineArn")
@@ -44,11 +59,11 @@ func (d *nestedDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep
 		}
 		in.Input = &text
 	}
-	out, err := d.s.StartExecution(ctx, in)
+	out, err := d.s.startChecked(ctx, in)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			rep.Failed("StepFunctions."+e.Code+"Exception", e.Message)
+			rep.Failed("StepFunctions."+strings.TrimSuffix(e.Code, "Exception")+"Exception", e.Message)
 		} else if ctx.Err() == nil {
 			rep.Failed("StepFunctions.SdkClientException", err.Error())
 		}

@@ -57,7 +57,7 @@ func notRedrivable(reason string) *Error {
 // SDKs fill one in) succeeds again and returns the same redriveDate.
 func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInput) (*RedriveExecutionOutput, error) {
 	if in.ExecutionArn == "" {
-		return nil, validation("null", "executionArn", "Member must not be null")
+		return nil, validation(nil, "executionArn", "Member must not be null")
 	}
 	if t := in.ClientToken; t != nil && (len(*t) == 0 || len(*t) > maxClientTokenLength) {
 		return nil, validation(*t, "clientToken", "Member must have length between 1 and 64")

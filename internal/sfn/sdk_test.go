@@ -50,7 +50,9 @@ func TestSDKStateMachines(t *testing.T) {
 				checkErr[*types.StateMachineAlreadyExists](t, err, "create", "machine-a")
 			}},
 		{"name over 80 characters", sdk.CreateStateMachineInput{Name: aws.String(strings.Repeat("n", 81)), Definition: aws.String(passDef), RoleArn: aws.String(sdkRole)},
-			func(t *testing.T, err error) { checkErr[*types.InvalidName](t, err, "create", "Invalid Name") }},
+			func(t *testing.T, err error) {
+				checkErr[*types.ValidationException](t, err, "create", "at 'name' failed to satisfy constraint: Member must have length less than or equal to 80")
+			}},
 		{"name with a space", sdk.CreateStateMachineInput{Name: aws.String("bad name"), Definition: aws.String(passDef), RoleArn: aws.String(sdkRole)},
 			func(t *testing.T, err error) { checkErr[*types.InvalidName](t, err, "create", "bad name") }},
 		{"name with a slash", sdk.CreateStateMachineInput{Name: aws.String("a/b"), Definition: aws.String(passDef), RoleArn: aws.String(sdkRole)},
@@ -280,7 +282,9 @@ func TestSDKExecutions(t *testing.T) {
 		{"input over 256 KiB", sdk.StartExecutionInput{StateMachineArn: aws.String(pass), Input: aws.String(`"` + strings.Repeat("x", 256*1024) + `"`)},
 			func(t *testing.T, err error) { checkErr[*types.ValidationException](t, err, "start", "262144") }},
 		{"name over 80 characters", sdk.StartExecutionInput{StateMachineArn: aws.String(pass), Name: aws.String(strings.Repeat("e", 81))},
-			func(t *testing.T, err error) { checkErr[*types.InvalidName](t, err, "start", "") }},
+			func(t *testing.T, err error) {
+				checkErr[*types.ValidationException](t, err, "start", "at 'name' failed to satisfy constraint: Member must have length less than or equal to 80")
+			}},
 		{"name with a colon", sdk.StartExecutionInput{StateMachineArn: aws.String(pass), Name: aws.String("a:b")},
 			func(t *testing.T, err error) { checkErr[*types.InvalidName](t, err, "start", "") }},
 		{"name with a control character", sdk.StartExecutionInput{StateMachineArn: aws.String(pass), Name: aws.String("a\u0007b")},
@@ -1471,7 +1475,7 @@ func TestSDKBadRequests(t *testing.T) {
 		{"unknown action", "AWSStepFunctions.FrobnicateStateMachine", `{}`, 400, "UnknownOperationException"},
 		{"unknown service", "AWSNothing.ListStateMachines", `{}`, 400, "UnknownOperationException"},
 		{"no target", "", `{}`, 400, "UnknownOperationException"},
-		{"missing required member", "AWSStepFunctions.DescribeExecution", `{}`, 400, "InvalidArn"},
+		{"missing required member", "AWSStepFunctions.DescribeExecution", `{}`, 400, "ValidationException"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

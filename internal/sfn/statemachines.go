@@ -42,7 +42,7 @@ type CreateStateMachineOutput struct {
 // and reports its errors as InvalidDefinition.
 func (s *Service) checkDefinition(definition *string, smType string) (*compiled, error) {
 	if definition == nil {
-		return nil, validation("null", "definition", "Member must not be null")
+		return nil, validation(nil, "definition", "Member must not be null")
 	}
 	if len(*definition) > 1024*1024 {
 		return nil, validation("...", "definition", "Member must have length less than or equal to 1048576")
@@ -103,15 +103,15 @@ func smType(p *string) (store.StateMachineType, error) {
 // with the same definition, type and configuration returns it (AWS is
 // idempotent here); with a different one it is StateMachineAlreadyExists.
 func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachineInput) (*CreateStateMachineOutput, error) {
-	if !validName(in.Name) {
-		return nil, apiError(ErrInvalidName, "Invalid Name: '%s'", in.Name)
+	if err := checkName(in.Name, "name"); err != nil {
+		return nil, err
 	}
 	typ, err := smType(in.Type)
 	if err != nil {
 		return nil, err
 	}
 	if in.RoleArn == nil || *in.RoleArn == "" {
-		return nil, validation("null", "roleArn", "Member must not be null")
+		return nil, validation(nil, "roleArn", "Member must not be null")
 	}
 	if !strings.HasPrefix(*in.RoleArn, "arn:") {
 		return nil, apiError(ErrInvalidArn, "Invalid Arn: 'Invalid ARN prefix: %s'", *in.RoleArn)
@@ -196,6 +196,9 @@ type DescribeStateMachineOutput struct {
 // stateMachineARN checks a state machine ARN (no version or alias) and
 // returns it with its name.
 func (s *Service) stateMachineARN(arn string) (string, string, error) {
+	if arn == "" {
+		return "", "", validation(nil, "stateMachineArn", "Member must not be null")
+	}
 	p, ok := parseARN(arn)
 	if !ok || p.kind != "stateMachine" || len(p.parts) == 0 {
 		return "", "", invalidArn(arn)
@@ -442,7 +445,7 @@ type ValidateStateMachineDefinitionOutput struct {
 // diagnostic.
 func (s *Service) ValidateStateMachineDefinition(ctx context.Context, in *ValidateStateMachineDefinitionInput) (*ValidateStateMachineDefinitionOutput, error) {
 	if in.Definition == nil {
-		return nil, validation("null", "definition", "Member must not be null")
+		return nil, validation(nil, "definition", "Member must not be null")
 	}
 	typ, err := smType(in.Type)
 	if err != nil {

@@ -50,7 +50,7 @@ func resourceNotFound(arn string) *Error {
 // Functions ARNs are ResourceNotFound, as on AWS for a version ARN.
 func taggable(arn string) error {
 	if arn == "" {
-		return validation("null", "resourceArn", "Member must not be null")
+		return validation(nil, "resourceArn", "Member must not be null")
 	}
 	p, ok := parseARN(arn)
 	if !ok {
@@ -104,7 +104,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*struc
 		return nil, err
 	}
 	if in.Tags == nil {
-		return nil, validation("null", "tags", "Member must not be null")
+		return nil, validation(nil, "tags", "Member must not be null")
 	}
 	if err := checkTags(in.Tags, "tags"); err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*s
 		return nil, err
 	}
 	if in.TagKeys == nil {
-		return nil, validation("null", "tagKeys", "Member must not be null")
+		return nil, validation(nil, "tagKeys", "Member must not be null")
 	}
 	for i, k := range in.TagKeys {
 		if n := len([]rune(k)); n == 0 || n > maxTagKeyLength {

@@ -168,7 +168,7 @@ func (s *Service) TestState(ctx context.Context, in *TestStateInput) (*TestState
 // errors, and sets up the run.
 func (s *Service) prepareTest(in *TestStateInput) (*testRun, error) {
 	if in.Definition == nil {
-		return nil, validation("null", "definition", "Member must not be null")
+		return nil, validation(nil, "definition", "Member must not be null")
 	}
 	if len(*in.Definition) > 1024*1024 {
 		return nil, validation("...", "definition", "Member must have length less than or equal to 1048576")

@@ -40,7 +40,7 @@ type PublishStateMachineVersionOutput struct {
 // StateMachineDoesNotExist, StateMachineDeleting.
 func (s *Service) machineForVersions(ctx context.Context, arn string) (*store.StateMachine, error) {
 	if arn == "" {
-		return nil, validation("null", "stateMachineArn", "Member must not be null")
+		return nil, validation(nil, "stateMachineArn", "Member must not be null")
 	}
 	p, ok := parseARN(arn)
 	if !ok || p.kind != "stateMachine" || len(p.parts) != 1 || p.parts[0] == "" {
@@ -210,7 +210,7 @@ func versionARN(arn string) (string, error) {
 // naming the aliases.
 func (s *Service) DeleteStateMachineVersion(ctx context.Context, in *DeleteStateMachineVersionInput) (*struct{}, error) {
 	if in.StateMachineVersionArn == "" {
-		return nil, validation("null", "stateMachineVersionArn", "Member must not be null")
+		return nil, validation(nil, "stateMachineVersionArn", "Member must not be null")
 	}
 	smARN, err := versionARN(in.StateMachineVersionArn)
 	if err != nil {

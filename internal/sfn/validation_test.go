@@ -1,0 +1,248 @@
+package sfn_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawReply is a Step Functions answer to a raw request.
+type rawReply struct {
+	status  int
+	typ     string // __type of an error
+	message string
+	body    []byte
+}
+
+// raw sends a JSON body to a Step Functions action, bypassing the SDK's
+// own checks.
+func (e *sdkEnv) raw(t *testing.T, action, body string) rawReply {
+	t.Helper()
+	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, e.srv.URL()+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions."+action)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rawReply{status: resp.StatusCode, body: b}
+	if resp.StatusCode != http.StatusOK {
+		var eb struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(b, &eb); err != nil {
+			t.Fatalf("%s: error body %q: %v", action, b, err)
+		}
+		r.typ, r.message = eb.Type, eb.Message
+	}
+	return r
+}
+
+// rawCase is a raw request and the error it must get: its type and its
+// message (exactly, or containing it when contains is set).
+type rawCase struct {
+	name, action, body string
+	typ, message       string
+	contains           bool
+}
+
+// runRaw runs table-driven raw request cases.
+func runRaw(t *testing.T, e *sdkEnv, cases []rawCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.raw(t, tc.action, tc.body)
+			switch {
+			case tc.typ == "" && r.status != http.StatusOK:
+				t.Errorf("%s: %d %s: %s, want success", tc.action, r.status, r.typ, r.message)
+			case tc.typ == "":
+			case r.status != http.StatusBadRequest || r.typ != tc.typ:
+				t.Errorf("%s: %d %s: %s; want 400 %s", tc.action, r.status, r.typ, r.message, tc.typ)
+			case tc.contains && !strings.Contains(r.message, tc.message):
+				t.Errorf("%s: message %q does not contain %q", tc.action, r.message, tc.message)
+			case !tc.contains && r.message != tc.message:
+				t.Errorf("%s: message\n  %q\nwant\n  %q", tc.action, r.message, tc.message)
+			}
+		})
+	}
+}
+
+// violation is AWS's text for one violated constraint.
+func violation(value, at, constraint string) string {
+	if value != "null" {
+		value = "'" + value + "'"
+	}
+	return "Value " + value + " at '" + at + "' failed to satisfy constraint: Member must " + constraint
+}
+
+// oneViolation is AWS's ValidationException message for one violation.
+func oneViolation(value, at, constraint string) string {
+	return "1 validation error detected: " + violation(value, at, constraint)
+}
+
+// TestModelConstraints sends requests that break the API model's
+// constraints: each is a ValidationException listing every violation, as
+// AWS answers before running the operation.
+func TestModelConstraints(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	execARN := "arn:aws:states:us-east-1:123456789012:execution:m:x"
+	smARN := "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+	long := func(c string, n int) string { return strings.Repeat(c, n) }
+	const v = "ValidationException"
+	cases := []rawCase{
+		{"SendTaskFailure error over 256", "SendTaskFailure", `{"taskToken":"t","error":"` + long("e", 257) + `"}`,
+			v, oneViolation("...", "error", "have length less than or equal to 256"), false},
+		{"SendTaskFailure cause over 32768", "SendTaskFailure", `{"taskToken":"t","cause":"` + long("c", 32769) + `"}`,
+			v, oneViolation("...", "cause", "have length less than or equal to 32768"), false},
+		{"StopExecution error and cause", "StopExecution", `{"executionArn":"` + execARN + `","error":"` + long("e", 257) + `","cause":"` + long("c", 32769) + `"}`,
+			v, "2 validation errors detected: " + violation("...", "error", "have length less than or equal to 256") + "; " +
+				violation("...", "cause", "have length less than or equal to 32768"), false},
+		{"StartExecution traceHeader over 256", "StartExecution", `{"stateMachineArn":"` + smARN + `","traceHeader":"` + long("t", 257) + `"}`,
+			v, oneViolation(long("t", 257), "traceHeader", "have length less than or equal to 256"), false},
+		{"StartExecution traceHeader not ASCII", "StartExecution", `{"stateMachineArn":"` + smARN + `","traceHeader":"é"}`,
+			v, oneViolation("é", "traceHeader", `satisfy regular expression pattern: \p{ASCII}*`), false},
+		{"StartSyncExecution traceHeader not ASCII", "StartSyncExecution", `{"stateMachineArn":"` + smARN + `","traceHeader":"\u00ff"}`,
+			v, oneViolation("\u00ff", "traceHeader", `satisfy regular expression pattern: \p{ASCII}*`), false},
+		{"CreateStateMachine versionDescription over 256", "CreateStateMachine",
+			`{"name":"m","definition":"{}","roleArn":"arn:aws:iam::123456789012:role/r","publish":true,"versionDescription":"` + long("d", 257) + `"}`,
+			v, oneViolation("...", "versionDescription", "have length less than or equal to 256"), false},
+		{"StartSyncExecution includedData", "StartSyncExecution", `{"stateMachineArn":"` + smARN + `","includedData":"SOME"}`,
+			v, oneViolation("SOME", "includedData", "satisfy enum value set: [ALL_DATA, METADATA_ONLY]"), false},
+		{"DescribeExecution includedData", "DescribeExecution", `{"executionArn":"` + execARN + `","includedData":"all"}`,
+			v, oneViolation("all", "includedData", "satisfy enum value set: [ALL_DATA, METADATA_ONLY]"), false},
+		{"ListExecutions redriveFilter", "ListExecutions", `{"stateMachineArn":"` + smARN + `","redriveFilter":"ALL"}`,
+			v, oneViolation("ALL", "redriveFilter", "satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]"), false},
+		{"ValidateStateMachineDefinition severity", "ValidateStateMachineDefinition", `{"definition":"{}","severity":"INFO"}`,
+			v, oneViolation("INFO", "severity", "satisfy enum value set: [ERROR, WARNING]"), false},
+		{"ValidateStateMachineDefinition maxResults over 100", "ValidateStateMachineDefinition", `{"definition":"{}","maxResults":101}`,
+			v, oneViolation("101", "maxResults", "have value less than or equal to 100"), false},
+		{"ValidateStateMachineDefinition maxResults negative", "ValidateStateMachineDefinition", `{"definition":"{}","maxResults":-1}`,
+			v, oneViolation("-1", "maxResults", "have value greater than or equal to 0"), false},
+		{"RedriveExecution clientToken with a space", "RedriveExecution", `{"executionArn":"` + execARN + `","clientToken":"a b"}`,
+			v, oneViolation("a b", "clientToken", "satisfy regular expression pattern: [!-~]+"), false},
+		{"RedriveExecution clientToken over 64", "RedriveExecution", `{"executionArn":"` + execARN + `","clientToken":"` + long("k", 65) + `"}`,
+			v, oneViolation(long("k", 65), "clientToken", "have length less than or equal to 64"), false},
+		{"TestState variables over 262144", "TestState", `{"definition":"{}","variables":"` + long("x", 262145) + `"}`,
+			v, oneViolation("...", "variables", "have length less than or equal to 262144"), false},
+		{"DescribeStateMachine ARN over 256", "DescribeStateMachine", `{"stateMachineArn":"` + smARN + long("m", 210) + `"}`,
+			v, oneViolation(smARN+long("m", 210), "stateMachineArn", "have length less than or equal to 256"), false},
+		{"StartExecution ARN over 256", "StartExecution", `{"stateMachineArn":"` + smARN + long("m", 210) + `"}`,
+			v, oneViolation(smARN+long("m", 210), "stateMachineArn", "have length less than or equal to 256"), false},
+		{"CreateStateMachine everything missing", "CreateStateMachine", `{}`,
+			v, "3 validation errors detected: " + violation("null", "name", "not be null") + "; " + violation("null", "definition", "not be null") + "; " +
+				violation("null", "roleArn", "not be null"), false},
+		{"UntagResource key over 128", "UntagResource", `{"resourceArn":"` + smARN + `","tagKeys":["` + long("k", 129) + `"]}`,
+			v, oneViolation(long("k", 129), "tagKeys.1.member", "have length less than or equal to 128"), false},
+		{"CreateStateMachineAlias routing over 2", "CreateStateMachineAlias",
+			`{"name":"a","routingConfiguration":[{"stateMachineVersionArn":"x:1","weight":50},{"stateMachineVersionArn":"x:2","weight":50},{"stateMachineVersionArn":"x:3","weight":0}]}`,
+			v, oneViolation("[RoutingConfigurationListItem(stateMachineVersionArn=x:1, weight=50), RoutingConfigurationListItem(stateMachineVersionArn=x:2, weight=50), "+
+				"RoutingConfigurationListItem(stateMachineVersionArn=x:3, weight=0)]", "routingConfiguration", "have length less than or equal to 2"), false},
+	}
+	runRaw(t, e, cases)
+
+	// GetActivityTask rejects a long workerName at once, without polling.
+	start := time.Now()
+	runRaw(t, e, []rawCase{{"GetActivityTask workerName over 80", "GetActivityTask",
+		`{"activityArn":"arn:aws:states:us-east-1:123456789012:activity:a","workerName":"` + long("w", 81) + `"}`,
+		v, oneViolation(long("w", 81), "workerName", "have length less than or equal to 80"), false}})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("GetActivityTask took %v to reject a long workerName", d)
+	}
+}
+
+// TestRequiredMembers sends each operation's required ARN member missing,
+// null and empty: AWS checks required members before the operation, so
+// each is a ValidationException (never InvalidArn).
+func TestRequiredMembers(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	members := []struct{ action, member string }{
+		{"DescribeStateMachine", "stateMachineArn"}, {"DescribeExecution", "executionArn"},
+		{"GetExecutionHistory", "executionArn"}, {"StopExecution", "executionArn"},
+		{"DescribeStateMachineForExecution", "executionArn"}, {"UpdateStateMachine", "stateMachineArn"},
+		{"GetActivityTask", "activityArn"}, {"ListMapRuns", "executionArn"}, {"StartExecution", "stateMachineArn"},
+		{"StartSyncExecution", "stateMachineArn"}, {"RedriveExecution", "executionArn"}, {"DeleteStateMachine", "stateMachineArn"},
+		{"DescribeActivity", "activityArn"}, {"DeleteActivity", "activityArn"}, {"DescribeMapRun", "mapRunArn"},
+		{"ListTagsForResource", "resourceArn"}, {"ListStateMachineVersions", "stateMachineArn"},
+		{"ListStateMachineAliases", "stateMachineArn"}, {"PublishStateMachineVersion", "stateMachineArn"},
+		{"DescribeStateMachineAlias", "stateMachineAliasArn"}, {"DeleteStateMachineAlias", "stateMachineAliasArn"},
+		{"DeleteStateMachineVersion", "stateMachineVersionArn"}, {"SendTaskHeartbeat", "taskToken"},
+	}
+	var cases []rawCase
+	for _, m := range members {
+		cases = append(cases,
+			rawCase{m.action + " missing", m.action, `{}`, "ValidationException", oneViolation("null", m.member, "not be null"), false},
+			rawCase{m.action + " null", m.action, `{"` + m.member + `":null}`, "ValidationException", oneViolation("null", m.member, "not be null"), false},
+			rawCase{m.action + " empty", m.action, `{"` + m.member + `":""}`, "ValidationException",
+				oneViolation("", m.member, "have length greater than or equal to 1"), false})
+	}
+	runRaw(t, e, cases)
+}
+
+// TestNameLength: a name over 80 characters is a ValidationException
+// (moto's test_state_machine_name_limits mirrors AWS); a name with a
+// forbidden character stays InvalidName.
+func TestNameLength(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	smARN := e.createMachine("named", passDef)
+	name := strings.Repeat("n", 81)
+	tooLong := oneViolation(name, "name", "have length less than or equal to 80")
+	role := `"roleArn":"arn:aws:iam::123456789012:role/r"`
+	runRaw(t, e, []rawCase{
+		{"CreateStateMachine", "CreateStateMachine", `{"name":"` + name + `","definition":` + jsonString(passDef) + `,` + role + `}`, "ValidationException", tooLong, false},
+		{"StartExecution", "StartExecution", `{"stateMachineArn":"` + smARN + `","name":"` + name + `"}`, "ValidationException", tooLong, false},
+		{"StartSyncExecution", "StartSyncExecution", `{"stateMachineArn":"` + smARN + `","name":"` + name + `"}`, "ValidationException", tooLong, false},
+		{"CreateActivity", "CreateActivity", `{"name":"` + name + `"}`, "ValidationException", tooLong, false},
+		{"CreateStateMachineAlias", "CreateStateMachineAlias", `{"name":"` + name + `","routingConfiguration":[{"stateMachineVersionArn":"` + smARN + `:1","weight":100}]}`,
+			"ValidationException", tooLong, false},
+		{"CreateActivity empty name", "CreateActivity", `{"name":""}`, "ValidationException", oneViolation("", "name", "have length greater than or equal to 1"), false},
+		{"CreateActivity 80 characters", "CreateActivity", `{"name":"` + name[1:] + `"}`, "", "", false},
+		{"CreateActivity forbidden character", "CreateActivity", `{"name":"a#b"}`, "InvalidName", "Invalid Name: 'a#b'", false},
+	})
+}
+
+// jsonString quotes s as a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestSerializationMessages: a member of the wrong type is a
+// SerializationException in AWS's words, without Go's type names.
+func TestSerializationMessages(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	const s = "SerializationException"
+	runRaw(t, e, []rawCase{
+		{"string for an integer", "ListStateMachines", `{"maxResults":"ten"}`, s, "STRING_VALUE can not be converted to an Integer", false},
+		{"number for a string", "DescribeStateMachine", `{"stateMachineArn":5}`, s, "NUMBER_VALUE can not be converted to a String", false},
+		{"string for a boolean", "CreateStateMachine", `{"publish":"yes"}`, s, "STRING_VALUE can not be converted to a Boolean", false},
+		{"object for a string", "DescribeExecution", `{"executionArn":{}}`, s, "Start of structure or map found where not expected.", false},
+		{"array for a string", "DescribeExecution", `{"executionArn":[]}`, s, "Start of list found where not expected", false},
+		{"number for a structure", "CreateStateMachine", `{"tracingConfiguration":5}`, s, "NUMBER_VALUE can not be converted to a Structure", false},
+		{"string for a list", "TagResource", `{"resourceArn":"x","tags":"a"}`, s, "STRING_VALUE can not be converted to a List", false},
+		{"fraction for an integer", "ListActivities", `{"maxResults":1.5}`, s, "NUMBER_VALUE 1.5 can not be converted to an Integer", false},
+		{"array body", "ListActivities", `[]`, s, "Start of list found where not expected", false},
+		{"malformed JSON", "ListActivities", `{"maxResults":`, s, "Unexpected end of the JSON request body", false},
+	})
+	for _, body := range []string{`{"maxResults":"ten"}`, `{not json`, `[1]`} {
+		r := e.raw(t, "ListStateMachines", body)
+		if strings.Contains(r.message, "Go ") || strings.Contains(r.message, "struct") || strings.Contains(r.message, "unmarshal") {
+			t.Errorf("%s: message %q shows Go's internals", body, r.message)
+		}
+	}
+}

@@ -7,9 +7,15 @@ import (
 )
 
 // Name rules shared by state machines, executions, activities, aliases and
-// Map Run labels (AWS: 1-80 characters; no whitespace, no ? * < > { } [ ]
-// " # % \ ^ | ~ ` $ & , ; : /, no control characters U+0000-001F and
-// U+007F-009F).
+// Map Run labels (API reference, StateMachineListItem "name": 1-80
+// characters; no whitespace, no brackets < > { } [ ], no wildcards ? *, no
+// special characters " # % \ ^ | ~ ` $ & , ; : /, no control characters
+// U+0000-001F and U+007F-009F, no U+FFFE-FFFF, no surrogates U+D800-DFFF,
+// no invalid character U+10FFFF).
+//
+// A JSON escape of a lone surrogate ("\ud800") decodes to U+FFFD, as does
+// an invalid UTF-8 byte, and U+FFFD is a valid character: such a name is
+// accepted with U+FFFD in it.
 const (
 	maxNameLength  = 80
 	forbiddenChars = "?*<>{}[]\"#%\\^|~`$&,;:/"
@@ -47,7 +53,8 @@ func validName(s string) bool {
 	for _, r := range s {
 		if r <= ' ' || (r >= 0x7f && r <= 0x9f) || strings.ContainsRune(forbiddenChars, r) ||
 			r == 0x85 || r == 0xa0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) || r == 0x2028 || r == 0x2029 ||
-			r == 0x202f || r == 0x205f || r == 0x3000 {
+			r == 0x202f || r == 0x205f || r == 0x3000 ||
+			r == 0xfffe || r == 0xffff || (r >= 0xd800 && r <= 0xdfff) || r == 0x10ffff {
 			return false
 		}
 	}

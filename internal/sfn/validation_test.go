@@ -2,6 +2,7 @@ package sfn_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -245,4 +246,29 @@ func TestSerializationMessages(t *testing.T) {
 			t.Errorf("%s: message %q shows Go's internals", body, r.message)
 		}
 	}
+}
+
+// TestNameCharacters: a name with a character AWS forbids is InvalidName
+// (API reference, StateMachineListItem "name"), on every kind of name.
+func TestNameCharacters(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	smARN := e.createMachine("chars", passDef)
+	forbidden := []string{" ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\u0085", "<", ">", "{", "}", "[", "]", "?", "*",
+		`"`, "#", "%", `\`, "^", "|", "~", "`", "$", "&", ",", ";", ":", "/", "\u0000", "\u001f", "\u007f", "\u009f",
+		"\ufffe", "\uffff", "\U0010ffff"}
+	var cases []rawCase
+	for _, c := range forbidden {
+		name := "a" + c + "b"
+		q := jsonString(name)
+		cases = append(cases,
+			rawCase{fmt.Sprintf("activity %U", []rune(c)[0]), "CreateActivity", `{"name":` + q + `}`, "InvalidName", "Invalid Name: '" + name + "'", false},
+			rawCase{fmt.Sprintf("execution %U", []rune(c)[0]), "StartExecution", `{"stateMachineArn":"` + smARN + `","name":` + q + `}`, "InvalidName", "Invalid Name: '" + name + "'", false},
+			rawCase{fmt.Sprintf("state machine %U", []rune(c)[0]), "CreateStateMachine",
+				`{"name":` + q + `,"definition":` + jsonString(passDef) + `,"roleArn":"arn:aws:iam::123456789012:role/r"}`, "InvalidName", "Invalid Name: '" + name + "'", false})
+	}
+	for _, ok := range []string{"a-b_c.d", "日本語", "émile", "a\ufffdb", "a\U0001f600b", "a(b)c", "a'b", "a!b", "a@b", "a=b+c"} {
+		cases = append(cases, rawCase{"allowed " + ok, "CreateActivity", `{"name":` + jsonString(ok) + `}`, "", "", false})
+	}
+	runRaw(t, e, cases)
 }

@@ -632,18 +632,28 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 	return out, nil
 }
 
-// loggingConfig returns a stored logging configuration, or AWS's default.
-func loggingConfig(text string) json.RawMessage {
-	if text == "" {
-		return json.RawMessage(`{"level":"OFF","includeExecutionData":false}`)
+// loggingConfig returns a stored logging configuration, with AWS's
+// defaults for what it lacks (all of it when none was set, or when what an
+// earlier version stored is not one).
+func loggingConfig(text string) *LoggingConfiguration {
+	var lc LoggingConfiguration
+	if text == "" || json.Unmarshal([]byte(text), &lc) != nil {
+		lc = LoggingConfiguration{}
 	}
-	return json.RawMessage(text)
+	if lc.Level == nil {
+		lc.Level = ptr("OFF")
+	}
+	if lc.IncludeExecutionData == nil {
+		lc.IncludeExecutionData = ptr(false)
+	}
+	return &lc
 }
 
 // tracingConfig returns a stored tracing configuration, or AWS's default.
-func tracingConfig(text string) json.RawMessage {
-	if text == "" {
-		return json.RawMessage(`{"enabled":false}`)
+func tracingConfig(text string) *TracingConfiguration {
+	var tc TracingConfiguration
+	if text == "" || json.Unmarshal([]byte(text), &tc) != nil || tc.Enabled == nil {
+		tc.Enabled = ptr(false)
 	}
-	return json.RawMessage(text)
+	return &tc
 }

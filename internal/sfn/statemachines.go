@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -20,15 +21,15 @@ type Tag struct {
 
 // CreateStateMachineInput is CreateStateMachine's request.
 type CreateStateMachineInput struct {
-	Name                 string          `json:"name"`
-	Definition           *string         `json:"definition"`
-	RoleArn              *string         `json:"roleArn"`
-	Type                 *string         `json:"type,omitempty"`
-	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
-	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
-	Tags                 []Tag           `json:"tags,omitempty"`
-	Publish              *bool           `json:"publish,omitempty"`
-	VersionDescription   *string         `json:"versionDescription,omitempty"`
+	Name                 string                `json:"name"`
+	Definition           *string               `json:"definition"`
+	RoleArn              *string               `json:"roleArn"`
+	Type                 *string               `json:"type,omitempty"`
+	LoggingConfiguration *LoggingConfiguration `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration *TracingConfiguration `json:"tracingConfiguration,omitempty"`
+	Tags                 []Tag                 `json:"tags,omitempty"`
+	Publish              *bool                 `json:"publish,omitempty"`
+	VersionDescription   *string               `json:"versionDescription,omitempty"`
 }
 
 // CreateStateMachineOutput is CreateStateMachine's response.
@@ -54,39 +55,89 @@ func (s *Service) checkDefinition(definition *string, smType string) (*compiled,
 	return c, nil
 }
 
-// loggingLevel reads a logging configuration's level and checks that a
-// level other than OFF has exactly one destination.
-func checkLogging(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+// LoggingConfiguration is a state machine's logging configuration; the
+// service fills in AWS's defaults (level OFF, includeExecutionData false).
+type LoggingConfiguration struct {
+	Level                *string          `json:"level,omitempty"`
+	IncludeExecutionData *bool            `json:"includeExecutionData,omitempty"`
+	Destinations         []LogDestination `json:"destinations,omitempty"`
+}
+
+// LogDestination is where a state machine's logs go.
+type LogDestination struct {
+	CloudWatchLogsLogGroup *CloudWatchLogsLogGroup `json:"cloudWatchLogsLogGroup,omitempty"`
+}
+
+// CloudWatchLogsLogGroup names a CloudWatch Logs log group.
+type CloudWatchLogsLogGroup struct {
+	LogGroupArn *string `json:"logGroupArn,omitempty"`
+}
+
+// TracingConfiguration says whether X-Ray tracing is enabled.
+type TracingConfiguration struct {
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// logGroupARN matches a CloudWatch Logs log group ARN, with or without the
+// ":*" qualifier AWS requires.
+var logGroupARN = regexp.MustCompile(`^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[\w./#-]{1,512}(:\*)?$`)
+
+// invalidLogging is InvalidLoggingConfiguration.
+func invalidLogging(format string, args ...any) *Error {
+	return apiError(ErrInvalidLoggingConfiguration, "Invalid Logging Configuration: "+format, args...)
+}
+
+// checkLogging checks a logging configuration - a level other than OFF
+// has exactly one destination, a CloudWatch Logs log group ARN with the
+// ":*" qualifier - and returns it as the store keeps it, with AWS's
+// defaults filled in ("" when lc is nil).
+func checkLogging(lc *LoggingConfiguration) (string, error) {
+	if lc == nil {
 		return "", nil
 	}
-	var lc struct {
-		Level                *string           `json:"level"`
-		IncludeExecutionData *bool             `json:"includeExecutionData"`
-		Destinations         []json.RawMessage `json:"destinations"`
-	}
-	if err := json.Unmarshal(raw, &lc); err != nil {
-		return "", apiError(ErrInvalidLoggingConfiguration, "Invalid Logging Configuration: %v", err)
-	}
-	level := "OFF"
+	out := LoggingConfiguration{Level: ptr("OFF"), IncludeExecutionData: ptr(false), Destinations: lc.Destinations}
 	if lc.Level != nil {
-		level = *lc.Level
+		out.Level = lc.Level
 	}
-	switch level {
+	if lc.IncludeExecutionData != nil {
+		out.IncludeExecutionData = lc.IncludeExecutionData
+	}
+	switch *out.Level {
 	case "OFF", "ALL", "ERROR", "FATAL":
 	default:
-		return "", validation(level, "loggingConfiguration.level", "Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")
+		return "", validation(*out.Level, "loggingConfiguration.level", "Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")
 	}
-	if level != "OFF" && len(lc.Destinations) != 1 {
-		return "", apiError(ErrInvalidLoggingConfiguration, "Invalid Logging Configuration: Must specify exactly one Log Destination.")
+	if len(lc.Destinations) > 1 || (*out.Level != "OFF" && len(lc.Destinations) != 1) {
+		return "", invalidLogging("Must specify exactly one Log Destination.")
 	}
-	out := map[string]any{"level": level, "includeExecutionData": lc.IncludeExecutionData != nil && *lc.IncludeExecutionData}
-	if len(lc.Destinations) > 0 {
-		out["destinations"] = lc.Destinations
+	for _, d := range lc.Destinations {
+		if d.CloudWatchLogsLogGroup == nil || d.CloudWatchLogsLogGroup.LogGroupArn == nil || *d.CloudWatchLogsLogGroup.LogGroupArn == "" {
+			return "", invalidLogging("A Log Destination must have a CloudWatch Logs log group ARN (cloudWatchLogsLogGroup.logGroupArn).")
+		}
+		arn := *d.CloudWatchLogsLogGroup.LogGroupArn
+		m := logGroupARN.FindStringSubmatch(arn)
+		switch {
+		case m == nil:
+			return "", invalidLogging("Invalid CloudWatch Logs log group ARN: '%s'", arn)
+		case m[1] == "":
+			return "", invalidLogging("Log Group ARN must be provided with '*' qualifier.")
+		}
 	}
 	b, _ := json.Marshal(out)
 	return string(b), nil
 }
+
+// checkTracing returns a tracing configuration as the store keeps it ("" when
+// tc is nil).
+func checkTracing(tc *TracingConfiguration) string {
+	if tc == nil {
+		return ""
+	}
+	b, _ := json.Marshal(TracingConfiguration{Enabled: ptr(tc.Enabled != nil && *tc.Enabled)})
+	return string(b)
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func smType(p *string) (store.StateMachineType, error) {
 	if p == nil {
@@ -132,7 +183,7 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 	}
 	sm := &store.StateMachine{
 		ARN: arn, Name: in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleArn,
-		LoggingConfiguration: logging, TracingConfiguration: string(in.TracingConfiguration),
+		LoggingConfiguration: logging, TracingConfiguration: checkTracing(in.TracingConfiguration),
 		Status: store.Active, CreationDate: s.now(), Tags: storeTags(in.Tags),
 	}
 	if err := s.store.CreateStateMachine(ctx, sm); err != nil {
@@ -179,18 +230,18 @@ type DescribeStateMachineInput struct {
 
 // DescribeStateMachineOutput is DescribeStateMachine's response.
 type DescribeStateMachineOutput struct {
-	StateMachineArn      string          `json:"stateMachineArn"`
-	Name                 string          `json:"name"`
-	Status               string          `json:"status,omitempty"`
-	Definition           string          `json:"definition"`
-	RoleArn              string          `json:"roleArn"`
-	Type                 string          `json:"type"`
-	CreationDate         *Timestamp      `json:"creationDate"`
-	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
-	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
-	Label                *string         `json:"label,omitempty"`
-	RevisionId           *string         `json:"revisionId,omitempty"`
-	Description          *string         `json:"description,omitempty"`
+	StateMachineArn      string                `json:"stateMachineArn"`
+	Name                 string                `json:"name"`
+	Status               string                `json:"status,omitempty"`
+	Definition           string                `json:"definition"`
+	RoleArn              string                `json:"roleArn"`
+	Type                 string                `json:"type"`
+	CreationDate         *Timestamp            `json:"creationDate"`
+	LoggingConfiguration *LoggingConfiguration `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration *TracingConfiguration `json:"tracingConfiguration,omitempty"`
+	Label                *string               `json:"label,omitempty"`
+	RevisionId           *string               `json:"revisionId,omitempty"`
+	Description          *string               `json:"description,omitempty"`
 }
 
 // stateMachineARN checks a state machine ARN (no version or alias) and
@@ -257,13 +308,13 @@ func (s *Service) DescribeStateMachine(ctx context.Context, in *DescribeStateMac
 
 // UpdateStateMachineInput is UpdateStateMachine's request.
 type UpdateStateMachineInput struct {
-	StateMachineArn      string          `json:"stateMachineArn"`
-	Definition           *string         `json:"definition,omitempty"`
-	RoleArn              *string         `json:"roleArn,omitempty"`
-	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
-	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
-	Publish              *bool           `json:"publish,omitempty"`
-	VersionDescription   *string         `json:"versionDescription,omitempty"`
+	StateMachineArn      string                `json:"stateMachineArn"`
+	Definition           *string               `json:"definition,omitempty"`
+	RoleArn              *string               `json:"roleArn,omitempty"`
+	LoggingConfiguration *LoggingConfiguration `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration *TracingConfiguration `json:"tracingConfiguration,omitempty"`
+	Publish              *bool                 `json:"publish,omitempty"`
+	VersionDescription   *string               `json:"versionDescription,omitempty"`
 }
 
 // UpdateStateMachineOutput is UpdateStateMachine's response.
@@ -280,7 +331,7 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	if err != nil {
 		return nil, err
 	}
-	if in.Definition == nil && in.RoleArn == nil && len(in.LoggingConfiguration) == 0 && len(in.TracingConfiguration) == 0 {
+	if in.Definition == nil && in.RoleArn == nil && in.LoggingConfiguration == nil && in.TracingConfiguration == nil {
 		return nil, apiError(ErrMissingRequiredParameter, "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified")
 	}
 	if in.VersionDescription != nil && (in.Publish == nil || !*in.Publish) {
@@ -303,13 +354,13 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	if in.RoleArn != nil {
 		sm.RoleARN = *in.RoleArn
 	}
-	if len(in.LoggingConfiguration) > 0 {
+	if in.LoggingConfiguration != nil {
 		if sm.LoggingConfiguration, err = checkLogging(in.LoggingConfiguration); err != nil {
 			return nil, err
 		}
 	}
-	if len(in.TracingConfiguration) > 0 {
-		sm.TracingConfiguration = string(in.TracingConfiguration)
+	if in.TracingConfiguration != nil {
+		sm.TracingConfiguration = checkTracing(in.TracingConfiguration)
 	}
 	out := &UpdateStateMachineOutput{}
 	// An update that changes nothing makes no revision (AWS answers it

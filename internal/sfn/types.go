@@ -186,14 +186,14 @@ type DescribeStateMachineForExecutionInput struct {
 
 // DescribeStateMachineForExecutionOutput is its response.
 type DescribeStateMachineForExecutionOutput struct {
-	StateMachineArn      string          `json:"stateMachineArn"`
-	Name                 string          `json:"name"`
-	Definition           string          `json:"definition"`
-	RoleArn              string          `json:"roleArn"`
-	UpdateDate           *Timestamp      `json:"updateDate"`
-	LoggingConfiguration json.RawMessage `json:"loggingConfiguration,omitempty"`
-	TracingConfiguration json.RawMessage `json:"tracingConfiguration,omitempty"`
-	MapRunArn            *string         `json:"mapRunArn,omitempty"`
-	Label                *string         `json:"label,omitempty"`
-	RevisionId           *string         `json:"revisionId,omitempty"`
+	StateMachineArn      string                `json:"stateMachineArn"`
+	Name                 string                `json:"name"`
+	Definition           string                `json:"definition"`
+	RoleArn              string                `json:"roleArn"`
+	UpdateDate           *Timestamp            `json:"updateDate"`
+	LoggingConfiguration *LoggingConfiguration `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration *TracingConfiguration `json:"tracingConfiguration,omitempty"`
+	MapRunArn            *string               `json:"mapRunArn,omitempty"`
+	Label                *string               `json:"label,omitempty"`
+	RevisionId           *string               `json:"revisionId,omitempty"`
 }

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
 // rawReply is a Step Functions answer to a raw request.
@@ -271,4 +275,85 @@ func TestNameCharacters(t *testing.T) {
 		cases = append(cases, rawCase{"allowed " + ok, "CreateActivity", `{"name":` + jsonString(ok) + `}`, "", "", false})
 	}
 	runRaw(t, e, cases)
+}
+
+// TestLoggingAndTracingConfiguration: the configurations are typed: a
+// wrong type is a SerializationException, a bad destination is
+// InvalidLoggingConfiguration, null is absent, and DescribeStateMachine
+// echoes what was set in AWS's shape (which the SDK can read).
+func TestLoggingAndTracingConfiguration(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	const group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/m:*"
+	create := func(name, extra string) string {
+		return `{"name":"` + name + `","definition":` + jsonString(passDef) + `,"roleArn":"` + sdkRole + `"` + extra + `}`
+	}
+	dest := func(arn string) string {
+		return `,"loggingConfiguration":{"level":"ALL","destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"` + arn + `"}}]}`
+	}
+	const s, inv = "SerializationException", "InvalidLoggingConfiguration"
+	runRaw(t, e, []rawCase{
+		{"tracing a number", "CreateStateMachine", create("t1", `,"tracingConfiguration":5`), s, "NUMBER_VALUE can not be converted to a Structure", false},
+		{"tracing a string", "CreateStateMachine", create("t2", `,"tracingConfiguration":"str"`), s, "STRING_VALUE can not be converted to a Structure", false},
+		{"tracing an array", "CreateStateMachine", create("t3", `,"tracingConfiguration":[1,2]`), s, "Start of list found where not expected", false},
+		{"tracing enabled a string", "CreateStateMachine", create("t4", `,"tracingConfiguration":{"enabled":"yes"}`), s, "STRING_VALUE can not be converted to a Boolean", false},
+		{"logging a number", "CreateStateMachine", create("l1", `,"loggingConfiguration":5`), s, "NUMBER_VALUE can not be converted to a Structure", false},
+		{"destination a number", "CreateStateMachine", create("l2", `,"loggingConfiguration":{"level":"ALL","destinations":[5]}`), s,
+			"NUMBER_VALUE can not be converted to a Structure", false},
+		{"level not an enum", "CreateStateMachine", create("l3", `,"loggingConfiguration":{"level":"ANY"}`), "ValidationException",
+			oneViolation("ANY", "loggingConfiguration.level", "satisfy enum value set: [ALL, ERROR, FATAL, OFF]"), false},
+		{"destination empty", "CreateStateMachine", create("l4", `,"loggingConfiguration":{"level":"ALL","destinations":[{}]}`), inv,
+			"Invalid Logging Configuration: A Log Destination must have a CloudWatch Logs log group ARN (cloudWatchLogsLogGroup.logGroupArn).", false},
+		{"destination not a log group", "CreateStateMachine", create("l5", dest("junk")), inv, "Invalid Logging Configuration: Invalid CloudWatch Logs log group ARN: 'junk'", false},
+		{"destination a role", "CreateStateMachine", create("l6", dest(sdkRole)), inv, "Invalid Logging Configuration: Invalid CloudWatch Logs log group ARN", true},
+		{"destination without *", "CreateStateMachine", create("l7", dest(strings.TrimSuffix(group, ":*"))), inv,
+			"Invalid Logging Configuration: Log Group ARN must be provided with '*' qualifier.", false},
+		{"two destinations", "CreateStateMachine", create("l8", `,"loggingConfiguration":{"level":"ERROR","destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"`+group+
+			`"}},{"cloudWatchLogsLogGroup":{"logGroupArn":"`+group+`"}}]}`), inv, "Invalid Logging Configuration: Must specify exactly one Log Destination.", false},
+		{"level without destination", "CreateStateMachine", create("l9", `,"loggingConfiguration":{"level":"FATAL"}`), inv,
+			"Invalid Logging Configuration: Must specify exactly one Log Destination.", false},
+		{"valid", "CreateStateMachine", create("logged", dest(group)+`,"tracingConfiguration":{"enabled":true}`), "", "", false},
+		{"nulls", "CreateStateMachine", create("nulls", `,"loggingConfiguration":null,"tracingConfiguration":null`), "", "", false},
+	})
+	describe := func(name string) string {
+		r := e.raw(t, "DescribeStateMachine", `{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:`+name+`"}`)
+		var d struct {
+			Logging    json.RawMessage `json:"loggingConfiguration"`
+			Tracing    json.RawMessage `json:"tracingConfiguration"`
+			RevisionID *string         `json:"revisionId"`
+		}
+		if err := json.Unmarshal(r.body, &d); err != nil || r.status != http.StatusOK {
+			t.Fatalf("describe %s: %d %s %v", name, r.status, r.body, err)
+		}
+		rev := ""
+		if d.RevisionID != nil {
+			rev = " revision"
+		}
+		return string(d.Logging) + " " + string(d.Tracing) + rev
+	}
+	if got, want := describe("logged"), `{"level":"ALL","includeExecutionData":false,"destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"`+group+`"}}]} {"enabled":true}`; got != want {
+		t.Errorf("logged machine: %s, want %s", got, want)
+	}
+	defaults := `{"level":"OFF","includeExecutionData":false} {"enabled":false}`
+	if got := describe("nulls"); got != defaults {
+		t.Errorf("machine created with nulls: %s, want %s", got, defaults)
+	}
+	nullsARN := "arn:aws:states:us-east-1:123456789012:stateMachine:nulls"
+	runRaw(t, e, []rawCase{
+		{"update with only null tracing", "UpdateStateMachine", `{"stateMachineArn":"` + nullsARN + `","tracingConfiguration":null}`, "MissingRequiredParameter",
+			"Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified", false},
+		{"update tracing a number", "UpdateStateMachine", `{"stateMachineArn":"` + nullsARN + `","tracingConfiguration":5}`, s, "NUMBER_VALUE can not be converted to a Structure", false},
+		{"update a bad destination", "UpdateStateMachine", `{"stateMachineArn":"` + nullsARN + `"` + dest("junk") + `}`, inv, "Invalid CloudWatch Logs log group ARN", true},
+		{"update the same definition, null tracing", "UpdateStateMachine",
+			`{"stateMachineArn":"` + nullsARN + `","definition":` + jsonString(passDef) + `,"tracingConfiguration":null,"loggingConfiguration":null}`, "", "", false},
+	})
+	if got := describe("nulls"); got != defaults {
+		t.Errorf("after an update with null configurations: %s, want %s (no new revision)", got, defaults)
+	}
+	// The SDK (as the aws CLI) reads both back.
+	d, err := e.c.DescribeStateMachine(e.ctx, &sdk.DescribeStateMachineInput{StateMachineArn: aws.String("arn:aws:states:us-east-1:123456789012:stateMachine:logged")})
+	if err != nil || d.LoggingConfiguration.Level != types.LogLevelAll || !d.TracingConfiguration.Enabled ||
+		*d.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn != group {
+		t.Errorf("SDK describe: %+v %v", d, err)
+	}
 }

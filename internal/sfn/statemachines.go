@@ -139,6 +139,20 @@ func checkTracing(tc *TracingConfiguration) string {
 
 func ptr[T any](v T) *T { return &v }
 
+// checkRoleArn checks a state machine's roleArn: present (null is a
+// ValidationException), not empty, and an ARN (InvalidArn).
+func checkRoleArn(p *string) error {
+	switch {
+	case p == nil:
+		return validation(nil, "roleArn", "Member must not be null")
+	case *p == "":
+		return validation("", "roleArn", "Member must have length greater than or equal to 1")
+	case !strings.HasPrefix(*p, "arn:"):
+		return apiError(ErrInvalidArn, "Invalid Arn: 'Invalid ARN prefix: %s'", *p)
+	}
+	return nil
+}
+
 func smType(p *string) (store.StateMachineType, error) {
 	if p == nil {
 		return store.Standard, nil
@@ -161,11 +175,8 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 	if err != nil {
 		return nil, err
 	}
-	if in.RoleArn == nil || *in.RoleArn == "" {
-		return nil, validation(nil, "roleArn", "Member must not be null")
-	}
-	if !strings.HasPrefix(*in.RoleArn, "arn:") {
-		return nil, apiError(ErrInvalidArn, "Invalid Arn: 'Invalid ARN prefix: %s'", *in.RoleArn)
+	if err := checkRoleArn(in.RoleArn); err != nil {
+		return nil, err
 	}
 	if in.VersionDescription != nil && (in.Publish == nil || !*in.Publish) {
 		return nil, apiError(ErrValidation, "Version description can only be set when publish is true")
@@ -352,6 +363,9 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 		sm.Definition = *in.Definition
 	}
 	if in.RoleArn != nil {
+		if err := checkRoleArn(in.RoleArn); err != nil {
+			return nil, err
+		}
 		sm.RoleARN = *in.RoleArn
 	}
 	if in.LoggingConfiguration != nil {

@@ -357,3 +357,28 @@ func TestLoggingAndTracingConfiguration(t *testing.T) {
 		t.Errorf("SDK describe: %+v %v", d, err)
 	}
 }
+
+// TestRoleArn: UpdateStateMachine checks roleArn as CreateStateMachine
+// does.
+func TestRoleArn(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	arn := e.createMachine("roled", passDef)
+	var cases []rawCase
+	for _, op := range []struct{ action, body string }{
+		{"CreateStateMachine", `{"name":"r","definition":` + jsonString(passDef) + `,"roleArn":%s}`},
+		{"UpdateStateMachine", `{"stateMachineArn":"` + arn + `","roleArn":%s}`},
+	} {
+		cases = append(cases,
+			rawCase{op.action + " junk", op.action, fmt.Sprintf(op.body, `"junk"`), "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: junk'", false},
+			rawCase{op.action + " empty", op.action, fmt.Sprintf(op.body, `""`), "ValidationException",
+				oneViolation("", "roleArn", "have length greater than or equal to 1"), false})
+	}
+	cases = append(cases, rawCase{"CreateStateMachine null", "CreateStateMachine", fmt.Sprintf(`{"name":"r","definition":%s,"roleArn":null}`, jsonString(passDef)),
+		"ValidationException", oneViolation("null", "roleArn", "not be null"), false})
+	runRaw(t, e, cases)
+	d, err := e.c.DescribeStateMachine(e.ctx, &sdk.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
+	if err != nil || *d.RoleArn != sdkRole || d.RevisionId != nil {
+		t.Errorf("after rejected updates: %+v %v", d, err)
+	}
+}

@@ -345,8 +345,12 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	if in.Definition == nil && in.RoleArn == nil && in.LoggingConfiguration == nil && in.TracingConfiguration == nil {
 		return nil, apiError(ErrMissingRequiredParameter, "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified")
 	}
-	if in.VersionDescription != nil && (in.Publish == nil || !*in.Publish) {
+	publish := in.Publish != nil && *in.Publish
+	if in.VersionDescription != nil && !publish {
 		return nil, apiError(ErrValidation, "Version description can only be set when publish is true")
+	}
+	if err := checkDescription(in.VersionDescription, "versionDescription"); err != nil {
+		return nil, err
 	}
 	sm, err := s.store.GetStateMachine(ctx, arn)
 	if errors.Is(err, store.ErrNotFound) {
@@ -354,6 +358,9 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	}
 	if err != nil {
 		return nil, storeError("get state machine", err)
+	}
+	if sm.Status == store.Deleting {
+		return nil, apiError(ErrStateMachineDeleting, "State machine is being deleted: '%s'", arn)
 	}
 	before := *sm
 	if in.Definition != nil {
@@ -379,13 +386,22 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 	out := &UpdateStateMachineOutput{}
 	// An update that changes nothing makes no revision (AWS answers it
 	// without a revisionId), so publishing it finds the existing version.
-	if sm.Definition == before.Definition && sm.RoleARN == before.RoleARN &&
-		sm.LoggingConfiguration == before.LoggingConfiguration && sm.TracingConfiguration == before.TracingConfiguration {
+	changed := sm.Definition != before.Definition || sm.RoleARN != before.RoleARN ||
+		sm.LoggingConfiguration != before.LoggingConfiguration || sm.TracingConfiguration != before.TracingConfiguration
+	if !changed {
 		out.UpdateDate = ts(sm.CreationDate)
 		if !sm.UpdateDate.IsZero() {
 			out.UpdateDate = ts(sm.UpdateDate)
 		}
 	} else {
+		if publish {
+			// A new revision needs room for one more version: check
+			// before updating, so that the error leaves the machine as it
+			// was.
+			if _, err := s.versionQuota(ctx, arn, nil); err != nil {
+				return nil, err
+			}
+		}
 		sm.UpdateDate = s.now()
 		sm.RevisionID = uuid.NewString()
 		if err := s.store.UpdateStateMachine(ctx, sm); err != nil {
@@ -393,14 +409,31 @@ func (s *Service) UpdateStateMachine(ctx context.Context, in *UpdateStateMachine
 		}
 		out.UpdateDate, out.RevisionId = ts(sm.UpdateDate), &sm.RevisionID
 	}
-	if in.Publish != nil && *in.Publish {
-		v, err := s.PublishStateMachineVersion(ctx, &PublishStateMachineVersionInput{StateMachineArn: arn, Description: in.VersionDescription})
+	if publish {
+		v, err := s.publishRevision(ctx, sm, in.VersionDescription)
 		if err != nil {
+			if changed {
+				s.undoUpdate(ctx, &before, sm.RevisionID)
+			}
 			return nil, err
 		}
 		out.StateMachineVersionArn = &v.StateMachineVersionArn
 	}
 	return out, nil
+}
+
+// undoUpdate puts a state machine back as it was before an update whose
+// publish failed, so that the error leaves it unchanged - unless another
+// update has replaced the revision the failed one made (which is then
+// gone anyway, and the newer one stays).
+func (s *Service) undoUpdate(ctx context.Context, before *store.StateMachine, revision string) {
+	now, err := s.store.GetStateMachine(ctx, before.ARN)
+	if err != nil || now.RevisionID != revision {
+		return
+	}
+	if err := s.store.UpdateStateMachine(ctx, before); err != nil {
+		s.log.Error("undo a state machine update whose publish failed", "stateMachine", before.ARN, "err", err)
+	}
 }
 
 // DeleteStateMachineInput is DeleteStateMachine's request.

@@ -94,21 +94,43 @@ func (s *Service) PublishStateMachineVersion(ctx context.Context, in *PublishSta
 	if in.RevisionId != nil && *in.RevisionId != current {
 		return nil, apiError(ErrConflict, "Failed to publish the State Machine version for revision %s. The current State Machine revision is %s.", *in.RevisionId, current)
 	}
-	versions, err := s.allVersions(ctx, sm.ARN)
+	return s.publishRevision(ctx, sm, in.Description)
+}
+
+// versionQuota reads a machine's versions and returns the one of revision
+// *rev if there is one; else it checks that one more version fits in the
+// quota (ServiceQuotaExceededException). A nil rev looks for none.
+func (s *Service) versionQuota(ctx context.Context, smARN string, rev *string) (*store.Version, error) {
+	versions, err := s.allVersions(ctx, smARN)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range versions {
-		if v.RevisionID == sm.RevisionID {
-			return &PublishStateMachineVersionOutput{CreationDate: ts(v.CreationDate), StateMachineVersionArn: v.ARN}, nil
+		if rev != nil && v.RevisionID == *rev {
+			return v, nil
 		}
 	}
 	if len(versions) >= maxVersionsPerMachine {
-		return nil, apiError(ErrServiceQuotaExceeded, "The state machine '%s' has reached the limit of %d versions; delete unused versions with DeleteStateMachineVersion", sm.ARN, maxVersionsPerMachine)
+		return nil, apiError(ErrServiceQuotaExceeded, "The state machine '%s' has reached the limit of %d versions; delete unused versions with DeleteStateMachineVersion", smARN, maxVersionsPerMachine)
+	}
+	return nil, nil
+}
+
+// publishRevision publishes the revision sm has (the version of it if one
+// exists); a ConflictException if the machine has another revision by
+// then.
+func (s *Service) publishRevision(ctx context.Context, sm *store.StateMachine, description *string) (*PublishStateMachineVersionOutput, error) {
+	current := revisionName(sm.RevisionID)
+	old, err := s.versionQuota(ctx, sm.ARN, &sm.RevisionID)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
+		return &PublishStateMachineVersionOutput{CreationDate: ts(old.CreationDate), StateMachineVersionArn: old.ARN}, nil
 	}
 	v := &store.Version{StateMachineARN: sm.ARN, RevisionID: sm.RevisionID, CreationDate: s.now()}
-	if in.Description != nil {
-		v.Description = *in.Description
+	if description != nil {
+		v.Description = *description
 	}
 	if err := s.store.PublishVersion(ctx, v); err != nil {
 		switch {

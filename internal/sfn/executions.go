@@ -399,33 +399,19 @@ var validStatus = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORT
 // run's) executions, newest first.
 func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (*ListExecutionsOutput, error) {
 	p := store.ListExecutionsParams{}
+	hasMapRun := in.MapRunArn != nil && *in.MapRunArn != ""
+	hasMachine := in.StateMachineArn != nil && *in.StateMachineArn != ""
 	switch {
-	case in.MapRunArn != nil && *in.MapRunArn != "":
+	case hasMapRun && hasMachine:
+		return nil, apiError(ErrValidation, "Must provide either a StateMachine ARN or a MapRun ARN, not both")
+	case hasMapRun:
+		if _, err := mapRunARN(*in.MapRunArn); err != nil {
+			return nil, err
+		}
 		p.MapRunARN = *in.MapRunArn
-	case in.StateMachineArn != nil && *in.StateMachineArn != "":
-		arn := *in.StateMachineArn
-		pa, ok := parseARN(arn)
-		if !ok || pa.kind != "stateMachine" {
-			return nil, invalidArn(arn)
-		}
-		smARN := s.resourceARN("stateMachine", pa.parts[0])
-		sm, err := s.store.GetStateMachine(ctx, smARN)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
-		}
-		if err != nil {
-			return nil, storeError("get state machine", err)
-		}
-		if sm.Type == store.Express {
-			return nil, apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
-		}
-		switch {
-		case len(pa.parts) == 1:
-			p.StateMachineARN = arn
-		case isNumber(pa.parts[1]):
-			p.VersionARN = arn
-		default:
-			p.AliasARN = arn
+	case hasMachine:
+		if err := s.listTarget(ctx, *in.StateMachineArn, &p); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, apiError(ErrValidation, "Must provide a StateMachine ARN or MapRun ARN")
@@ -450,6 +436,12 @@ func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (
 	page, err := s.store.ListExecutions(ctx, p)
 	if err != nil {
 		return nil, storeError("list executions", err)
+	}
+	if p.MapRunARN != "" && p.NextToken == "" && len(page.Items) == 0 {
+		// No executions: is there such a Map Run at all?
+		if _, _, err := s.findMapRun(ctx, p.MapRunARN); err != nil {
+			return nil, err
+		}
 	}
 	out := &ListExecutionsOutput{Executions: []ExecutionListItem{}}
 	for _, e := range page.Items {
@@ -476,6 +468,48 @@ func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (
 		out.NextToken = &page.NextToken
 	}
 	return out, nil
+}
+
+// listTarget checks the state machine, version or alias ARN whose
+// executions ListExecutions lists, with DescribeStateMachine's errors
+// (InvalidArn, StateMachineDoesNotExist - in another region or account
+// too), and sets it in p.
+func (s *Service) listTarget(ctx context.Context, arn string, p *store.ListExecutionsParams) error {
+	pa, ok := parseARN(arn)
+	if !ok || pa.kind != "stateMachine" || len(pa.parts) == 0 || len(pa.parts) > 2 || pa.parts[0] == "" {
+		return invalidArn(arn)
+	}
+	notExist := apiError(ErrStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", arn)
+	smARN := strings.Join(strings.Split(arn, ":")[:7], ":")
+	sm, err := s.store.GetStateMachine(ctx, smARN)
+	if errors.Is(err, store.ErrNotFound) {
+		return notExist
+	}
+	if err != nil {
+		return storeError("get state machine", err)
+	}
+	if sm.Type == store.Express {
+		return apiError(ErrStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
+	}
+	switch {
+	case len(pa.parts) == 1:
+		p.StateMachineARN = arn
+	case isNumber(pa.parts[1]):
+		if _, err := s.store.GetVersion(ctx, arn); errors.Is(err, store.ErrNotFound) {
+			return notExist
+		} else if err != nil {
+			return storeError("get version", err)
+		}
+		p.VersionARN = arn
+	default:
+		if _, err := s.store.GetAlias(ctx, arn); errors.Is(err, store.ErrNotFound) {
+			return notExist
+		} else if err != nil {
+			return storeError("get alias", err)
+		}
+		p.AliasARN = arn
+	}
+	return nil
 }
 
 func isNumber(s string) bool {

@@ -262,7 +262,7 @@ func (s *Service) stateMachineARN(arn string) (string, string, error) {
 		return "", "", validation(nil, "stateMachineArn", "Member must not be null")
 	}
 	p, ok := parseARN(arn)
-	if !ok || p.kind != "stateMachine" || len(p.parts) == 0 {
+	if !ok || p.kind != "stateMachine" || len(p.parts) == 0 || len(p.parts) > 2 || p.parts[0] == "" {
 		return "", "", invalidArn(arn)
 	}
 	return arn, p.parts[0], nil

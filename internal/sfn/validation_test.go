@@ -382,3 +382,48 @@ func TestRoleArn(t *testing.T) {
 		t.Errorf("after rejected updates: %+v %v", d, err)
 	}
 }
+
+// TestListExecutionsTargets: ListExecutions rejects what it cannot list
+// instead of answering an empty list, with DescribeStateMachine's errors
+// for the same state machine ARN.
+func TestListExecutionsTargets(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	arn := e.createMachine("lx", passDef, func(in *sdk.CreateStateMachineInput) { in.Publish = true })
+	if _, err := e.c.CreateStateMachineAlias(e.ctx, &sdk.CreateStateMachineAliasInput{Name: aws.String("live"),
+		RoutingConfiguration: []types.RoutingConfigurationListItem{{StateMachineVersionArn: aws.String(arn + ":1"), Weight: 100}}}); err != nil {
+		t.Fatal(err)
+	}
+	mapRun := "arn:aws:states:us-east-1:123456789012:mapRun:lx/label:4a4e6e8c-0000-0000-0000-000000000000"
+	list := func(member, value string) string { return `{"` + member + `":"` + value + `"}` }
+	const noSM = "StateMachineDoesNotExist"
+	var cases []rawCase
+	for _, tc := range []struct{ name, arn, typ, message string }{
+		{"another region", "arn:aws:states:eu-west-1:123456789012:stateMachine:lx", noSM,
+			"State Machine Does Not Exist: 'arn:aws:states:eu-west-1:123456789012:stateMachine:lx'"},
+		{"another account", "arn:aws:states:us-east-1:999999999999:stateMachine:lx", noSM,
+			"State Machine Does Not Exist: 'arn:aws:states:us-east-1:999999999999:stateMachine:lx'"},
+		{"unknown version", arn + ":99", noSM, "State Machine Does Not Exist: '" + arn + ":99'"},
+		{"unknown alias", arn + ":dead", noSM, "State Machine Does Not Exist: '" + arn + ":dead'"},
+		{"too many qualifiers", arn + ":1:2:3", "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " + arn + ":1:2:3'"},
+		{"no name", "arn:aws:states:us-east-1:123456789012:stateMachine:", "InvalidArn",
+			"Invalid Arn: 'Resource type not valid in this context: arn:aws:states:us-east-1:123456789012:stateMachine:'"},
+		{"machine", arn, "", ""},
+		{"version", arn + ":1", "", ""},
+		{"alias", arn + ":live", "", ""},
+	} {
+		cases = append(cases, rawCase{"ListExecutions " + tc.name, "ListExecutions", list("stateMachineArn", tc.arn), tc.typ, tc.message, false})
+		if tc.name != "unknown alias" && tc.name != "alias" && tc.name != "version" {
+			cases = append(cases, rawCase{"DescribeStateMachine " + tc.name, "DescribeStateMachine", list("stateMachineArn", tc.arn), tc.typ, tc.message, false})
+		}
+	}
+	cases = append(cases,
+		rawCase{"map run not an ARN", "ListExecutions", list("mapRunArn", "junk"), "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: junk'", false},
+		rawCase{"map run a machine ARN", "ListExecutions", list("mapRunArn", arn), "InvalidArn", "Invalid Arn", true},
+		rawCase{"unknown map run", "ListExecutions", list("mapRunArn", mapRun), "ResourceNotFound", "Resource not found: '" + mapRun + "'", false},
+		rawCase{"both", "ListExecutions", `{"stateMachineArn":"` + arn + `","mapRunArn":"` + mapRun + `"}`, "ValidationException",
+			"Must provide either a StateMachine ARN or a MapRun ARN, not both", false},
+		rawCase{"neither", "ListExecutions", `{}`, "ValidationException", "Must provide a StateMachine ARN or MapRun ARN", false},
+	)
+	runRaw(t, e, cases)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"stepd/internal/store"
 )
@@ -62,7 +64,15 @@ func taggable(arn string) error {
 	return nil
 }
 
-// checkTags applies the model constraints on tags.
+// tagKeyPattern is what a tag key may contain (API reference, Tag: "Tags
+// may only contain Unicode letters, digits, white space, or these symbols:
+// _ . : / = + - @"), in the form AWS's tagging APIs write it.
+const tagKeyPattern = `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`
+
+var tagKeyChars = regexp.MustCompile(tagKeyPattern)
+
+// checkTags applies the constraints on tags: the model's lengths, the
+// characters a key may have, and the reserved "aws:" prefix (in any case).
 func checkTags(tags []Tag, field string) error {
 	for i, t := range tags {
 		at := fmt.Sprintf("%s.%d.member", field, i+1)
@@ -71,6 +81,12 @@ func checkTags(tags []Tag, field string) error {
 			return validation(t.Key, at+".key", "Member must have length greater than or equal to 1")
 		case n > maxTagKeyLength:
 			return validation(t.Key, at+".key", "Member must have length less than or equal to 128")
+		}
+		if !tagKeyChars.MatchString(t.Key) {
+			return validation(t.Key, at+".key", "Member must satisfy regular expression pattern: "+tagKeyPattern)
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return apiError(ErrValidation, "Invalid tag key '%s': tag keys cannot start with 'aws:' (case insensitive), which is reserved for AWS use", t.Key)
 		}
 		if len([]rune(t.Value)) > maxTagValueLength {
 			return validation(t.Value, at+".value", "Member must have length less than or equal to 256")

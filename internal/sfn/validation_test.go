@@ -427,3 +427,40 @@ func TestListExecutionsTargets(t *testing.T) {
 	)
 	runRaw(t, e, cases)
 }
+
+// TestTagKeys: a tag key may contain only Unicode letters, digits, white
+// space and _ . : / = + - @, and may not start with the reserved "aws:";
+// on TagResource, CreateStateMachine and CreateActivity.
+func TestTagKeys(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	arn := e.createMachine("tagged", passDef)
+	const pattern = `satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`
+	reserved := func(key string) string {
+		return "Invalid tag key '" + key + "': tag keys cannot start with 'aws:' (case insensitive), which is reserved for AWS use"
+	}
+	var cases []rawCase
+	for _, tc := range []struct{ key, message string }{
+		{"a*b", oneViolation("a*b", "tags.1.member.key", pattern)},
+		{"a#b", oneViolation("a#b", "tags.1.member.key", pattern)},
+		{"a\tb", oneViolation("a\tb", "tags.1.member.key", pattern)},
+		{"a?", oneViolation("a?", "tags.1.member.key", pattern)},
+		{"aws:x", reserved("aws:x")},
+		{"AWS:x", reserved("AWS:x")},
+		{"Aws:", reserved("Aws:")},
+		{"ok key", ""}, {"日本語", ""}, {"a_.:/=+-@1", ""}, {"awsx", ""}, {"x:aws:", ""},
+	} {
+		tags := `[{"key":` + jsonString(tc.key) + `,"value":"v"}]`
+		typ := "ValidationException"
+		if tc.message == "" {
+			typ = ""
+		}
+		name := strings.NewReplacer("\t", "TAB", "/", "SLASH").Replace(tc.key)
+		cases = append(cases,
+			rawCase{"TagResource " + name, "TagResource", `{"resourceArn":"` + arn + `","tags":` + tags + `}`, typ, tc.message, false},
+			rawCase{"CreateActivity " + name, "CreateActivity", `{"name":"act-` + fmt.Sprint(len(cases)) + `","tags":` + tags + `}`, typ, tc.message, false},
+			rawCase{"CreateStateMachine " + name, "CreateStateMachine", `{"name":"sm-` + fmt.Sprint(len(cases)) + `","definition":` + jsonString(passDef) +
+				`,"roleArn":"` + sdkRole + `","tags":` + tags + `}`, typ, tc.message, false})
+	}
+	runRaw(t, e, cases)
+}

@@ -464,3 +464,25 @@ func TestTagKeys(t *testing.T) {
 	}
 	runRaw(t, e, cases)
 }
+
+// TestNestedStartChecked: the states:startExecution integration's request
+// is checked against the model as the API call it makes is.
+func TestNestedStartChecked(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	child := e.createMachine("child", passDef)
+	for _, tc := range []struct{ name, taskName, wantErr, wantCause string }{
+		{"name over 80", strings.Repeat("n", 81), "StepFunctions.ValidationException", "Member must have length less than or equal to 80"},
+		{"forbidden character", "a b", "StepFunctions.InvalidNameException", "Invalid Name: 'a b'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := `{"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+				"Parameters": {"StateMachineArn": "` + child + `", "Name": ` + jsonString(tc.taskName) + `}, "End": true}}}`
+			parent := e.createMachine("parent-"+strings.ReplaceAll(tc.name, " ", "-"), def)
+			d := e.waitDone(e.start(parent, "", `{}`))
+			if d.Status != types.ExecutionStatusFailed || d.Error == nil || *d.Error != tc.wantErr || d.Cause == nil || !strings.Contains(*d.Cause, tc.wantCause) {
+				t.Errorf("parent: %s %v %v; want FAILED %s (%s)", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause), tc.wantErr, tc.wantCause)
+			}
+		})
+	}
+}

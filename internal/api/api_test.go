@@ -143,6 +143,10 @@ func TestLambdaRoutesErrors(t *testing.T) {
 			400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."},
 		{"PUT", "/2017-10-31/functions/nope/concurrency", `{}`, 400, "ValidationException", ""},
 		{"DELETE", "/2015-03-31/functions/nope", "", 404, "ResourceNotFoundException", ""},
+		{"GET", "/2015-03-31/functions?MaxItems=0", "", 400, "ValidationException",
+			"1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"GET", "/2015-03-31/functions?MaxItems=x", "", 400, "InvalidParameterValueException", "MaxItems must be a number"},
+		{"GET", "/2015-03-31/functions?FunctionVersion=1", "", 400, "ValidationException", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {

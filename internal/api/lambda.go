@@ -77,17 +77,12 @@ func (a *lambdaAPI) createFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *lambdaAPI) listFunctions(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	maxItems := 0
-	if s := q.Get("MaxItems"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			WriteRESTError(w, NewError("InvalidParameterValueException", "MaxItems must be a number"))
-			return
-		}
-		maxItems = n
+	in, err := lambda.ParseListFunctionsQuery(r.URL.Query())
+	if err != nil {
+		WriteRESTError(w, err)
+		return
 	}
-	out, err := a.svc.ListFunctions(r.Context(), q.Get("Marker"), maxItems)
+	out, err := a.svc.ListFunctionsPage(r.Context(), in)
 	if err != nil {
 		WriteRESTError(w, err)
 		return

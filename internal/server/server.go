@@ -127,18 +127,25 @@ func (s *Server) Lambda() *lambda.Service { return s.lambda }
 // ShutdownTimeout) and stops every function environment.
 func (s *Server) Run(ctx context.Context) error {
 	s.started = time.Now()
-	// Recover the executions a crash or a stop left running before serving.
-	if err := s.sfn.Start(ctx); err != nil {
-		return fmt.Errorf("start the Step Functions service: %w", err)
-	}
-	s.log.Info("stepd listening", "addr", s.URL(), "data", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)
-	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(s.ln) }()
 	var serveErr error
-	select {
-	case err := <-errc:
-		serveErr = fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	// Recover the executions a crash or a stop left running before serving.
+	// Stopped during the recovery (ctx ended), or failing in it, the server
+	// shuts down the same way without serving: what was recovered is
+	// released, the store and the functions are closed.
+	if err := s.sfn.Start(ctx); err != nil {
+		if ctx.Err() == nil {
+			serveErr = fmt.Errorf("start the Step Functions service: %w", err)
+		}
+		_ = s.ln.Close()
+	} else {
+		s.log.Info("stepd listening", "addr", s.URL(), "data", s.cfg.DataDir, "region", s.cfg.Region, "account", s.cfg.Account)
+		errc := make(chan error, 1)
+		go func() { errc <- s.http.Serve(s.ln) }()
+		select {
+		case err := <-errc:
+			serveErr = fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+		}
 	}
 	s.log.Info("stepd shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)

@@ -72,6 +72,31 @@ func TestHealthAndShutdown(t *testing.T) {
 	}
 }
 
+// TestStopDuringRecovery: a server stopped before or while it recovers
+// executions (SIGTERM right after start) shuts down cleanly: Run returns no
+// error, nothing listens, and the data directory opens again at once.
+func TestStopDuringRecovery(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: dir, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := srv.Run(ctx); err != nil {
+		t.Fatalf("run stopped during recovery: %v", err)
+	}
+	if _, err := http.Get(srv.URL() + "/health"); err == nil {
+		t.Fatal("listening after a stop during recovery")
+	}
+	again := startServer(t, dir)
+	resp, err := http.Get(again.URL() + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
 func TestConfig(t *testing.T) {
 	env := map[string]string{EnvAddr: "0.0.0.0:9000", EnvData: "/tmp/x", EnvRegion: "eu-west-1", EnvAccount: "000000000000"}
 	cfg := FromEnv(func(k string) string { return env[k] })

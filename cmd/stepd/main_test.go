@@ -148,6 +148,11 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"run", def, "--mock-config", "testdata/mock-config.json", "--test-case", "Nope"}, `no test case "Nope"`},
 		{[]string{"run", filepath.Join(tutorialDir, "as-published.asl.txt")}, "INVALID_JSON_DESCRIPTION"},
 		{[]string{"validate"}, "requires at least 1 arg"},
+		{[]string{"run", def, "--mock-config", "testdata/mock-config.json"}, `--mock-config needs --test-case, one of the test cases of "tutorial": `},
+		{[]string{"run", def, "--mock-config", "testdata/mock-config.json", "--name", "Other"}, `no state machine named "Other" (it has "tutorial")`},
+		{[]string{"run", def, "--mock-config", "testdata/mock-config.json", "--name", "Other", "--test-case", "X"}, `no state machine named "Other" (it has "tutorial")`},
+		{[]string{"run", def, "--time-scale", "-1"}, "--time-scale must be a number of at least 0"},
+		{[]string{"run", def, "--time-scale", "NaN"}, "--time-scale must be a number of at least 0"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := stepd(t, tt.args...)

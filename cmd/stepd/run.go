@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,9 @@ case does not mock call functions deployed in --data (as stepd serve keeps them)
 }
 
 func runDefinition(ctx context.Context, s *streams, file string, o *runOptions) error {
+	if !(o.timeScale >= 0) || math.IsInf(o.timeScale, 0) { // NaN too
+		return fmt.Errorf("--time-scale must be a number of at least 0, not %v", o.timeScale)
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -121,6 +125,21 @@ func runDefinition(ctx context.Context, s *streams, file string, o *runOptions) 
 	}
 	if o.testCase != "" && mockPath == "" {
 		return fmt.Errorf("--test-case needs --mock-config (or SFN_MOCK_CONFIG)")
+	}
+	if o.testCase == "" && o.mockConfig != "" {
+		// Without a test case nothing is mocked (as in Step Functions
+		// Local): a mock config given on the command line without one is
+		// a mistake, not a request to call the real functions.
+		cfg, err := tasks.LoadMockConfig(mockPath)
+		if err != nil {
+			return err
+		}
+		cases := cfg.TestCases(name)
+		if len(cases) == 0 {
+			_, err := cfg.TestCase(name, "")
+			return fmt.Errorf("--mock-config needs --test-case: %w; --name sets the state machine's name", err)
+		}
+		return fmt.Errorf("--mock-config needs --test-case, one of the test cases of %q: %s", name, strings.Join(cases, ", "))
 	}
 	if o.testCase != "" {
 		cfg, err := tasks.LoadMockConfig(mockPath)

@@ -26,8 +26,12 @@ type Runner struct {
 	Dispatcher tasks.Dispatcher
 	// Virtual makes time virtual: waits and back-offs take no real time.
 	Virtual bool
-	// TimeScale multiplies real waits (1, the default when zero, is real
-	// time; 0.01 makes a 10 s Wait take 100 ms). Ignored when Virtual.
+	// TimeScale multiplies the real time spent waiting while nothing is in
+	// flight: Wait states, retry back-offs (1, the default when zero, is
+	// real time; 0.01 makes a 10 s Wait take 100 ms). The execution's clock
+	// skips what the scale saves, so the history still shows the full
+	// waits; tasks, and the timeouts of tasks in flight, run in real time.
+	// Ignored when Virtual.
 	TimeScale float64
 	// Start is the execution's start time (default: now).
 	Start time.Time
@@ -155,11 +159,12 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 		start = realStart
 	}
 	virtualNow := start
+	var skipped time.Duration // wait time the scale saved (real clock)
 	now := func() time.Time {
 		if r.Virtual {
 			return virtualNow
 		}
-		return start.Add(time.Duration(float64(time.Since(realStart)) / scale))
+		return start.Add(time.Since(realStart) + skipped)
 	}
 	x := engine.New(m, cfg)
 	res := &Result{Start: start}
@@ -226,14 +231,17 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 			next *timer
 			tm   *time.Timer
 		)
+		// Idle, only timers can move the execution on: its wait is
+		// scaled. With tasks in flight, a timer fires after the same real
+		// time (on a virtual clock too), so a task that runs longer than
+		// its TimeoutSeconds still times out; task results themselves take
+		// no virtual time.
+		idle := len(inflight) == 0
 		if timers.Len() > 0 {
-			// With tasks in flight, a virtual timer fires after the same real
-			// time, so a task that runs longer than its TimeoutSeconds still
-			// times out; task results themselves take no virtual time.
 			next = (*timers)[0]
-			d := time.Duration(float64(next.at.Sub(now())) * scale)
-			if r.Virtual {
-				d = next.at.Sub(now())
+			d := next.at.Sub(now())
+			if idle && !r.Virtual {
+				d = time.Duration(float64(d) * scale)
 			}
 			tm = time.NewTimer(max(d, 0))
 			fire = tm.C
@@ -244,6 +252,11 @@ func (r *Runner) Run(ctx context.Context, m *asl.Machine, cfg engine.Config, inp
 		case <-fire:
 			if r.Virtual && next.at.After(virtualNow) {
 				virtualNow = next.at
+			}
+			if !r.Virtual && idle {
+				if early := next.at.Sub(now()); early > 0 {
+					skipped += early
+				}
 			}
 			heap.Remove(timers, next.index)
 			delete(byID, next.id)

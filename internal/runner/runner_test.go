@@ -618,6 +618,40 @@ func TestRunTimeScale(t *testing.T) {
 	}
 }
 
+// TestRunTimeScaleRealTasks: the scale shortens waits, not tasks. A task
+// that takes 300 ms of real time, with TimeoutSeconds 5, then a 10 s Wait, at
+// 0.001: the task does not time out (its 5 s run in real time) and the
+// history spans 10 s plus the task's real time, not 300 ms / 0.001.
+func TestRunTimeScaleRealTasks(t *testing.T) {
+	t.Parallel()
+	const work = 300 * time.Millisecond
+	d := tasks.DispatchFunc(func(ctx context.Context, _ *engine.TaskRequest, rep tasks.Reporter) {
+		go func() {
+			select {
+			case <-time.After(work):
+				rep.Succeeded("done")
+			case <-ctx.Done():
+			}
+		}()
+	})
+	def := `{"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"` + fn + `","TimeoutSeconds":5,"Next":"W"},
+		"W":{"Type":"Wait","Seconds":10,"End":true}}}`
+	r := &runner.Runner{TimeScale: 0.001, Start: t0, Dispatcher: d}
+	began := time.Now()
+	res, err := r.Run(context.Background(), compile(t, def), config("scaled-tasks"), `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := time.Since(began)
+	if res.Status != engine.Succeeded {
+		t.Fatalf("status %s, error %s", res.Status, str(res.Error))
+	}
+	if span := res.Stop.Sub(res.Start); span < 10*time.Second+work || span > 10*time.Second+real {
+		t.Errorf("the history spans %v, want 10 s plus the task's %v (at most 10 s + %v)", span, work, real)
+	}
+}
+
 // TestRunManySynchronousTasks: a dispatcher may report from inside
 // Dispatch (tasks.Mocked does) for any number of tasks started at once.
 func TestRunManySynchronousTasks(t *testing.T) {
@@ -697,4 +731,12 @@ func TestRunIgnoresLateReports(t *testing.T) {
 	if res.Status != engine.Succeeded || res.Output != `"first"` || types(res.Events) != want {
 		t.Errorf("status %s output %s events %s", res.Status, res.Output, types(res.Events))
 	}
+}
+
+// str is *p, or "<nil>".
+func str(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
 }

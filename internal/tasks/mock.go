@@ -3,7 +3,9 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,13 +190,30 @@ func parseMockedResponse(name string, o *jsonv.Object) (*MockedResponse, error) 
 func (c *MockConfig) TestCase(stateMachine, testCase string) (map[string]string, error) {
 	cases, ok := c.StateMachines[stateMachine]
 	if !ok {
-		return nil, fmt.Errorf("the mock config has no state machine named %q", stateMachine)
+		return nil, fmt.Errorf("the mock config has no state machine named %q (it has %s)", stateMachine, quotedKeys(c.StateMachines))
 	}
 	tc, ok := cases[testCase]
 	if !ok {
-		return nil, fmt.Errorf("the mock config has no test case %q for state machine %q", testCase, stateMachine)
+		return nil, fmt.Errorf("the mock config has no test case %q for state machine %q (it has %s)", testCase, stateMachine, quotedKeys(cases))
 	}
 	return tc, nil
+}
+
+// TestCases returns the names of the test cases of stateMachine, sorted.
+func (c *MockConfig) TestCases(stateMachine string) []string {
+	return slices.Sorted(maps.Keys(c.StateMachines[stateMachine]))
+}
+
+// quotedKeys lists m's keys, sorted and quoted, or says there are none.
+func quotedKeys[V any](m map[string]V) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	for i, k := range keys {
+		keys[i] = strconv.Quote(k)
+	}
+	return strings.Join(keys, ", ")
 }
 
 // Mocked answers the tasks of the states a test case mocks, and passes the

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"stepd/internal/asl"
@@ -50,6 +51,9 @@ type live struct {
 	dispatch tasks.Dispatcher
 	ended    bool
 	done     chan struct{}
+	// deleting is set when the execution's state machine is being
+	// deleted: its next transition ends it (see deleting.go).
+	deleting atomic.Bool
 
 	// drainMu serialises the application of other nodes' requests.
 	drainMu sync.Mutex
@@ -71,6 +75,9 @@ func (e *executor) start(ctx context.Context) error {
 	}
 	if err := e.claim(ctx); err != nil {
 		return err
+	}
+	if err := e.sweepDeleting(ctx); err != nil {
+		e.s.log.Warn("finish state machine deletions", "err", err)
 	}
 	e.wg.Add(2)
 	go func() { defer e.wg.Done(); e.timers.run(e.ctx) }()
@@ -117,6 +124,9 @@ func (e *executor) maintain() {
 				e.s.log.Warn("claim executions", "err", err)
 			}
 			e.drainAll()
+			if err := e.sweepDeleting(e.ctx); err != nil && e.ctx.Err() == nil {
+				e.s.log.Warn("finish state machine deletions", "err", err)
+			}
 		}
 	}
 }
@@ -133,6 +143,8 @@ func (e *executor) listen() {
 		switch n.Kind {
 		case store.ActivityTaskQueued:
 			e.wakePolls(n.ARN)
+		case store.StateMachineDeleting:
+			e.markDeleting(n.ARN)
 		case store.ExecutionReady, store.Resync:
 			if l := e.get(n.ARN); n.ARN != "" && l != nil {
 				// A request from another node, for an execution we drive.
@@ -179,13 +191,15 @@ func (e *executor) resume(rec *store.Execution) error {
 	if c.machine == nil {
 		return fmt.Errorf("its definition no longer compiles: %s", c.diags.InvalidDefinitionMessage())
 	}
-	cfg := e.s.engineConfig(rec, e.s.roleOf(rec))
+	role, deleting := e.s.machineOf(rec)
+	cfg := e.s.engineConfig(rec, role)
 	x, err := engine.Restore(c.machine, cfg, rec.Snapshot)
 	if err != nil {
 		return err
 	}
 	l := e.newLive(rec, c.machine, cfg, x)
 	l.snapshot = rec.Snapshot
+	l.deleting.Store(deleting)
 	if name, ok := strings.CutPrefix(x.Label(), mockLabel); ok {
 		l.dispatch = e.s.mockedDispatcher(rec, name)
 	}
@@ -247,12 +261,13 @@ func (s *Service) engineConfig(rec *store.Execution, role string) engine.Config 
 	}
 }
 
-// roleOf returns the role ARN an execution runs with.
-func (s *Service) roleOf(rec *store.Execution) string {
+// machineOf returns the role ARN an execution runs with, and whether its
+// state machine is being deleted.
+func (s *Service) machineOf(rec *store.Execution) (role string, deleting bool) {
 	if sm, err := s.store.GetStateMachine(context.Background(), rec.StateMachineARN); err == nil {
-		return sm.RoleARN
+		return sm.RoleARN, sm.Status == store.Deleting
 	}
-	return "arn:aws:iam::" + s.opts.Account + ":role/stepd"
+	return "arn:aws:iam::" + s.opts.Account + ":role/stepd", false
 }
 
 func (e *executor) newLive(rec *store.Execution, m *asl.Machine, cfg engine.Config, x *engine.Execution) *live {
@@ -308,7 +323,7 @@ func (e *executor) applyWith(l *live, step func(now time.Time) *engine.Batch, re
 	prev := l.x.EventCount()
 	b := &engine.Batch{}
 	if step != nil {
-		b = step(e.s.now())
+		b = endDeleted(l, step)(e.s.now())
 	}
 	if len(b.Events) == 0 && len(b.Commands) == 0 && request == 0 {
 		l.mu.Unlock()
@@ -475,6 +490,7 @@ func (e *executor) finish(l *live) {
 	e.mu.Unlock()
 	e.timers.removeAll(l.arn)
 	close(l.done)
+	e.deletedExecutionEnded(l)
 }
 
 // drop forgets an execution another node took over.

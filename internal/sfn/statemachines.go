@@ -205,6 +205,9 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 		if gerr != nil {
 			return nil, storeError("get state machine", gerr)
 		}
+		if old.Status == store.Deleting {
+			return nil, apiError(ErrStateMachineDeleting, "State Machine is being deleted")
+		}
 		if old.Definition != sm.Definition || old.Type != sm.Type || old.LoggingConfiguration != sm.LoggingConfiguration ||
 			old.TracingConfiguration != sm.TracingConfiguration || (in.Publish != nil && *in.Publish) {
 			return nil, apiError(ErrStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
@@ -441,8 +444,11 @@ type DeleteStateMachineInput struct {
 	StateMachineArn string `json:"stateMachineArn"`
 }
 
-// DeleteStateMachine deletes a state machine with its versions and aliases.
-// Deleting one that does not exist succeeds (observed).
+// DeleteStateMachine deletes a state machine with its versions and aliases:
+// at once when none of its executions runs, else once they have ended (its
+// status is DELETING meanwhile, and each execution ends ABORTED at its next
+// transition; see deleting.go). Deleting one that does not exist succeeds
+// (observed).
 func (s *Service) DeleteStateMachine(ctx context.Context, in *DeleteStateMachineInput) (*struct{}, error) {
 	arn, _, err := s.stateMachineARN(in.StateMachineArn)
 	if err != nil {
@@ -450,6 +456,26 @@ func (s *Service) DeleteStateMachine(ctx context.Context, in *DeleteStateMachine
 	}
 	if p, _ := parseARN(arn); len(p.parts) > 1 {
 		return nil, apiError(ErrValidation, "Unsupported ARN for this operation: '%s'; use DeleteStateMachineVersion or DeleteStateMachineAlias", arn)
+	}
+	sm, err := s.store.GetStateMachine(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return &struct{}{}, nil
+	}
+	if err != nil {
+		return nil, storeError("get state machine", err)
+	}
+	if sm.Status == store.Deleting {
+		return &struct{}{}, nil // already on its way (see deleting.go)
+	}
+	running, err := s.hasRunning(ctx, arn)
+	if err != nil {
+		return nil, storeError("list executions", err)
+	}
+	if running {
+		if err := s.startDeletion(ctx, sm); err != nil {
+			return nil, storeError("delete state machine", err)
+		}
+		return &struct{}{}, nil
 	}
 	if err := s.store.DeleteStateMachine(ctx, arn); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, storeError("delete state machine", err)

@@ -298,6 +298,9 @@ const (
 	// was released so that any node may claim it. An empty ARN means
 	// "several executions; look for yourself".
 	ExecutionReady NotificationKind = "execution"
+	// StateMachineDeleting: ARN is a state machine whose status became
+	// DELETING; the nodes end its running executions.
+	StateMachineDeleting NotificationKind = "state-machine-deleting"
 	// Resync: notifications may have been lost (a listener reconnected);
 	// subscribers should poll.
 	Resync NotificationKind = "resync"

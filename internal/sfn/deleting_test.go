@@ -1,0 +1,296 @@
+package sfn_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"stepd/internal/sfn"
+	"stepd/internal/store"
+	"stepd/internal/store/memstore"
+	"stepd/internal/store/postgres"
+	"stepd/internal/store/sqlite"
+)
+
+// deletingDef waits $.wait seconds, then passes: its executions make their
+// next transition when the wait ends.
+const deletingDef = `{"StartAt": "W", "States": {
+	"W": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "P"},
+	"P": {"Type": "Pass", "End": true}}}`
+
+// pgForTest returns a DSN of the test PostgreSQL with a fresh schema
+// (dropped when t ends), or skips t.
+func pgForTest(t *testing.T) (string, string) {
+	t.Helper()
+	dsn := os.Getenv("STEPD_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Skipf("no PostgreSQL at STEPD_TEST_POSTGRES: %v", err)
+	}
+	_ = conn.Close(ctx)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "stepd_test_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return dsn, schema
+}
+
+// startService starts a service on st as node, stopped when t ends (before
+// the store closes).
+func startService(t *testing.T, st store.Store, node string) *sfn.Service {
+	t.Helper()
+	svc, err := sfn.New(sfn.Options{Store: st, Node: node, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	return svc
+}
+
+// apiCode returns the code of an API error ("" for nil or another error).
+func apiCode(err error) string {
+	var e *sfn.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// TestDeleteStateMachineWithRunningExecutions: DeleteStateMachine of a
+// machine whose executions run marks it DELETING; each execution ends
+// ABORTED at its next transition; the machine, its versions and aliases go
+// when the last has ended; the executions stay readable. nodes[1] deletes
+// what nodes[0] runs (another node on PostgreSQL).
+func TestDeleteStateMachineWithRunningExecutions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		nodes func(t *testing.T) [2]*sfn.Service
+	}{
+		{"memstore", func(t *testing.T) [2]*sfn.Service {
+			svc := startService(t, memstore.New(), "n1")
+			return [2]*sfn.Service{svc, svc}
+		}},
+		{"sqlite", func(t *testing.T) [2]*sfn.Service {
+			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "stepd.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			svc := startService(t, st, "n1")
+			return [2]*sfn.Service{svc, svc}
+		}},
+		{"postgres two nodes", func(t *testing.T) [2]*sfn.Service {
+			dsn, schema := pgForTest(t)
+			var out [2]*sfn.Service
+			for i, node := range []string{"n1", "n2"} {
+				st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				out[i] = startService(t, st, node)
+			}
+			return out
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			nodes := tc.nodes(t)
+			runner, deleter := nodes[0], nodes[1]
+			role, def := "arn:aws:iam::123456789012:role/r", deletingDef
+			publish := true
+			sm, err := runner.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "doomed", Definition: &def, RoleArn: &role, Publish: &publish})
+			if err != nil {
+				t.Fatal(err)
+			}
+			alias, err := runner.CreateStateMachineAlias(ctx, &sfn.CreateStateMachineAliasInput{Name: "live",
+				RoutingConfiguration: []sfn.RoutingConfigurationListItem{{StateMachineVersionArn: *sm.StateMachineVersionArn, Weight: 100}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := func(target, input string) string {
+				t.Helper()
+				out, err := runner.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: target, Input: &input})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out.ExecutionArn
+			}
+			first := start(sm.StateMachineArn, `{"wait": 1}`)
+			second := start(alias.StateMachineAliasArn, `{"wait": 2}`)
+
+			// A machine without running executions goes at once.
+			idle, err := runner.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "idle", Definition: &def, RoleArn: &role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := deleter.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: idle.StateMachineArn}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := deleter.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: idle.StateMachineArn}); apiCode(err) != "StateMachineDoesNotExist" {
+				t.Errorf("describe a deleted idle machine: %v, want StateMachineDoesNotExist", err)
+			}
+
+			if _, err := deleter.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+				t.Fatal(err)
+			}
+			// DELETING while its executions run, on every node.
+			for i, svc := range nodes {
+				for _, arn := range []string{sm.StateMachineArn, *sm.StateMachineVersionArn} {
+					d, err := svc.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: arn})
+					if err != nil || d.Status != "DELETING" {
+						t.Fatalf("node %d: describe %s while deleting: %+v %v", i, arn, d, err)
+					}
+				}
+			}
+			if _, err := deleter.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+				t.Errorf("delete again while deleting: %v", err)
+			}
+			list, err := deleter.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+			if err != nil || len(list.StateMachines) != 1 || list.StateMachines[0].StateMachineArn != sm.StateMachineArn {
+				t.Errorf("list while deleting: %+v %v", list, err)
+			}
+			for _, tgt := range []string{sm.StateMachineArn, alias.StateMachineAliasArn, *sm.StateMachineVersionArn} {
+				if _, err := runner.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: tgt}); apiCode(err) != "StateMachineDeleting" {
+					t.Errorf("start %s while deleting: %v, want StateMachineDeleting", tgt, err)
+				}
+			}
+			_, err = deleter.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "doomed", Definition: &def, RoleArn: &role})
+			if apiCode(err) != "StateMachineDeleting" {
+				t.Errorf("create the same name while deleting: %v, want StateMachineDeleting", err)
+			}
+
+			// The first execution ends at its next transition; the machine
+			// stays while the second runs.
+			d, err := runner.WaitForExecution(ctx, first)
+			if err != nil || d.Status != "ABORTED" || d.Error != nil || d.Cause != nil {
+				t.Fatalf("first execution: %+v %v", d, err)
+			}
+			if s, err := deleter.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil || s.Status != "DELETING" {
+				t.Errorf("describe while the second execution runs: %+v %v", s, err)
+			}
+			if d, err = runner.WaitForExecution(ctx, second); err != nil || d.Status != "ABORTED" {
+				t.Fatalf("second execution: %+v %v", d, err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, err := deleter.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn})
+				if apiCode(err) == "StateMachineDoesNotExist" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the machine is still there after its executions ended: %v", err)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if _, err := deleter.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: *sm.StateMachineVersionArn}); apiCode(err) != "StateMachineDoesNotExist" {
+				t.Errorf("describe the version of a deleted machine: %v", err)
+			}
+			if _, err := deleter.DescribeStateMachineAlias(ctx, &sfn.StateMachineAliasInput{StateMachineAliasArn: alias.StateMachineAliasArn}); apiCode(err) != "ResourceNotFound" {
+				t.Errorf("describe the alias of a deleted machine: %v", err)
+			}
+			// The executions and their histories stay.
+			for _, arn := range []string{first, second} {
+				h, err := deleter.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: arn})
+				if err != nil || len(h.Events) == 0 {
+					t.Fatalf("history of %s: %v", arn, err)
+				}
+				if last := string(h.Events[len(h.Events)-1]); !strings.Contains(last, `"ExecutionAborted"`) {
+					t.Errorf("last event of %s: %s", arn, last)
+				}
+			}
+			// The name is free again.
+			if _, err := deleter.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "doomed", Definition: &def, RoleArn: &role}); err != nil {
+				t.Errorf("create the name again: %v", err)
+			}
+		})
+	}
+}
+
+// TestDeleteStateMachineAfterRestart: a machine left DELETING by a node
+// that stopped is deleted after the restart, when its resumed execution
+// has made its next transition.
+func TestDeleteStateMachineAfterRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "stepd.db")
+	open := func() (*sfn.Service, func()) {
+		st, err := sqlite.Open(ctx, path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := sfn.New(sfn.Options{Store: st, Node: "n1", Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return svc, func() { svc.Close(ctx); st.Close() }
+	}
+	svc, closeFirst := open()
+	role, def, input := "arn:aws:iam::123456789012:role/r", deletingDef, `{"wait": 1}`
+	sm, err := svc.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "restarted", Definition: &def, RoleArn: &role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := svc.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: &input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+		t.Fatal(err)
+	}
+	closeFirst()
+	svc, closeSecond := open()
+	defer closeSecond()
+	if d, err := svc.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil || d.Status != "DELETING" {
+		t.Fatalf("after the restart: %+v %v", d, err)
+	}
+	d, err := svc.WaitForExecution(ctx, out.ExecutionArn)
+	if err != nil || d.Status != "ABORTED" {
+		t.Fatalf("resumed execution: %+v %v", d, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := svc.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn})
+		if apiCode(err) == "StateMachineDoesNotExist" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the machine is still there: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

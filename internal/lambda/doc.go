@@ -11,6 +11,21 @@
 // may instead point at a local directory (for fast local development), which
 // is then used in place.
 //
+// # Versions and aliases
+//
+// PublishVersion (or Publish on CreateFunction and UpdateFunctionCode)
+// snapshots $LATEST's configuration and code as version 1, 2, ...: a version
+// keeps the unpacked code revision it was published from (revisions are
+// never changed in place), so later code updates do not change it. A
+// function run from a local directory gets versions that run from that same
+// directory: they snapshot its configuration only. Publishing when nothing
+// changed since the newest version returns that version, as AWS does.
+// Aliases name a version ($LATEST or a number) and may route a weighted
+// share of invokes to a second version. Versions and aliases live in the
+// function's record and survive restarts. Invokes and the Get operations
+// name them with a Qualifier or a qualified name (name:3, name:live, or the
+// ARN forms).
+//
 // # Execution environments
 //
 // Invoking a function runs it in an execution environment: one process
@@ -20,7 +35,9 @@
 // port of its own, announced to the process in AWS_LAMBDA_RUNTIME_API. The
 // Python and Node.js bootstraps are embedded in the binary.
 //
-// Environments are reused while warm. A function runs at most as many
+// Environments are reused while warm, each only by the version it was
+// started for: one of $LATEST never serves a published version, and an
+// update retires $LATEST's idle ones. A function runs at most as many
 // environments at once as its reserved concurrency (or
 // [Options.DefaultConcurrency]); further invokes queue until one is free or
 // their context ends. Idle environments are reclaimed after

@@ -29,8 +29,11 @@ type invocation struct {
 	payload   []byte
 	clientCtx string // decoded client context JSON, "" when none
 	arn       string
-	tail      bool
-	timeout   time.Duration
+	// def is the version to run (a published one); nil runs $LATEST as
+	// current when the invoke starts.
+	def     *definition
+	tail    bool
+	timeout time.Duration
 
 	deadline   time.Time
 	dispatched time.Time
@@ -126,10 +129,10 @@ type env struct {
 	lastUsed     time.Time // guarded by the pool's mutex
 }
 
-func newStreamName(now time.Time) string {
+func newStreamName(now time.Time, version string) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return now.UTC().Format("2006/01/02") + "/[" + VersionLatest + "]" + hex.EncodeToString(b[:])
+	return now.UTC().Format("2006/01/02") + "/[" + version + "]" + hex.EncodeToString(b[:])
 }
 
 // startEnv launches an environment for def. It returns once the process
@@ -148,7 +151,7 @@ func (s *Service) startEnv(def *definition) (*env, error) {
 		closing:  make(chan struct{}),
 		started:  now,
 	}
-	e.stream = s.logs.CreateStream(logGroupName(def.name()), newStreamName(now))
+	e.stream = s.logs.CreateStream(logGroupName(def.name()), newStreamName(now, def.version()))
 	cfg := def.rec.Config
 	e.platformLog(fmt.Sprintf("INIT_START Runtime Version: %s (stepd local)\n", cfg.Runtime))
 

@@ -18,8 +18,12 @@ const tailBytes = 4096
 // its START follows this REPORT), the slot is released, and the caller is
 // woken.
 func (p *pool) run(inv *invocation) {
-	// The definition current when the invoke starts (not when it queued).
-	def := p.fn.def.Load()
+	// A published version, or $LATEST as current when the invoke starts
+	// (not when it queued).
+	def := inv.def
+	if def == nil {
+		def = p.fn.def.Load()
+	}
 	inv.timeout = time.Duration(def.rec.Config.Timeout) * time.Second
 	e := p.takeIdle(def)
 	if e == nil {
@@ -85,7 +89,7 @@ func (p *pool) coldStart(inv *invocation, def *definition) (*env, invokeResult, 
 	p.putBack(e, false) // discards it, once its output is drained
 	e.platformLog(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s\n",
 		formatMillis(time.Since(e.started)), res.errType))
-	e.platformLog("START RequestId: " + inv.id + " Version: " + VersionLatest + "\n")
+	e.platformLog("START RequestId: " + inv.id + " Version: " + def.version() + "\n")
 	inv.dispatched = e.started
 	return e, res, false
 }
@@ -94,7 +98,7 @@ func (p *pool) coldStart(inv *invocation, def *definition) (*env, invokeResult, 
 // environment may be reused, else why it may not ("timeout", "error").
 func (e *env) invoke(inv *invocation) (invokeResult, string) {
 	e.setLogInvocation(inv)
-	e.platformLog("START RequestId: " + inv.id + " Version: " + VersionLatest + "\n")
+	e.platformLog("START RequestId: " + inv.id + " Version: " + e.def.version() + "\n")
 	inv.dispatched = time.Now()
 	inv.deadline = inv.dispatched.Add(inv.timeout)
 	e.invokeCh <- inv
@@ -161,13 +165,13 @@ func (p *pool) report(inv *invocation, def *definition, e *env, res invokeResult
 		e.platformLog(report.String())
 		e.setLogInvocation(nil)
 	} else {
-		inv.appendLog("START RequestId: " + inv.id + " Version: " + VersionLatest + "\n")
+		inv.appendLog("START RequestId: " + inv.id + " Version: " + def.version() + "\n")
 		inv.appendLog(string(res.payload) + "\n")
 		inv.appendLog("END RequestId: " + inv.id + "\n")
 		inv.appendLog(report.String())
 	}
 
-	out := &InvokeOutput{StatusCode: 200, Payload: res.payload, ExecutedVersion: VersionLatest, RequestID: inv.id}
+	out := &InvokeOutput{StatusCode: 200, Payload: res.payload, ExecutedVersion: def.version(), RequestID: inv.id}
 	if res.failed {
 		out.FunctionError = FunctionErrorUnhandled
 	}
@@ -182,6 +186,7 @@ func (p *pool) report(inv *invocation, def *definition, e *env, res invokeResult
 	rec := Invocation{
 		RequestID:    inv.id,
 		FunctionName: cfg.FunctionName,
+		Version:      def.version(),
 		Start:        start,
 		Duration:     dur,
 		InitDuration: initDur,

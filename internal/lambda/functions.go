@@ -98,6 +98,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	s.functions[in.FunctionName] = fn
 	s.mu.Unlock()
 	s.log.Info("function created", "function", in.FunctionName, "runtime", in.Runtime, "code", code.dir)
+	if in.Publish {
+		return s.publishLocked(ctx, fn, nil)
+	}
 	return copyConfig(cfg), nil
 }
 
@@ -118,30 +121,43 @@ func (s *Service) codeFailure(name string, err error) error {
 }
 
 // GetFunctionConfiguration returns a function's configuration.
+// A qualifier (or a qualified name) names a version or an alias: the
+// configuration is that version's (under the alias's ARN for an alias).
 func (s *Service) GetFunctionConfiguration(_ context.Context, name, qualifier string) (*FunctionConfiguration, error) {
-	fn, _, err := s.lookup(name, qualifier)
+	fn, q, err := s.lookup(name, qualifier)
 	if err != nil {
 		return nil, err
 	}
-	return copyConfig(fn.def.Load().rec.Config), nil
+	def, err := s.resolve(fn, q, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.configFor(fn, def, q), nil
 }
 
 // GetFunction returns a function's configuration, code location, tags and
 // reserved concurrency. codeURL builds the download URL of the code from
-// the function name; it may be nil.
+// the function name (name:version for a published version); it may be nil.
 func (s *Service) GetFunction(_ context.Context, name, qualifier string, codeURL func(name string) string) (*GetFunctionOutput, error) {
-	fn, _, err := s.lookup(name, qualifier)
+	fn, q, err := s.lookup(name, qualifier)
 	if err != nil {
 		return nil, err
 	}
-	rec := fn.def.Load().rec
-	out := &GetFunctionOutput{Configuration: copyConfig(rec.Config), Code: CodeLocation{RepositoryType: "S3"}}
-	switch {
-	case rec.LocalCode:
-		out.Code.Location = "file://" + rec.CodeDir
-	case codeURL != nil:
-		out.Code.Location = codeURL(fn.name)
+	def, err := s.resolve(fn, q, false)
+	if err != nil {
+		return nil, err
 	}
+	out := &GetFunctionOutput{Configuration: s.configFor(fn, def, q), Code: CodeLocation{RepositoryType: "S3"}}
+	switch {
+	case def.rec.LocalCode:
+		out.Code.Location = "file://" + def.rec.CodeDir
+	case codeURL != nil && def.version() == VersionLatest:
+		out.Code.Location = codeURL(fn.name)
+	case codeURL != nil:
+		out.Code.Location = codeURL(fn.name + ":" + def.version())
+	}
+	// Tags and reserved concurrency are the function's, whatever version.
+	rec := fn.def.Load().rec
 	if len(rec.Tags) > 0 {
 		out.Tags = make(map[string]string, len(rec.Tags))
 		for k, v := range rec.Tags {
@@ -155,13 +171,18 @@ func (s *Service) GetFunction(_ context.Context, name, qualifier string, codeURL
 }
 
 // CodeArchive returns the path of a function's uploaded zip archive, or ""
-// when its code is a local directory.
+// when its code is a local directory. A qualified name (name:3) names a
+// version's archive.
 func (s *Service) CodeArchive(name string) (string, error) {
-	fn, _, err := s.lookup(name, "")
+	fn, q, err := s.lookup(name, "")
 	if err != nil {
 		return "", err
 	}
-	return fn.def.Load().rec.ZipPath, nil
+	def, err := s.resolve(fn, q, false)
+	if err != nil {
+		return "", err
+	}
+	return def.rec.ZipPath, nil
 }
 
 // ListFunctionsInput is the ListFunctions request: its query string.
@@ -252,29 +273,33 @@ func (s *Service) ListFunctionsPage(_ context.Context, in *ListFunctionsInput) (
 		s.mu.RUnlock()
 		if fn != nil {
 			cfg := copyConfig(fn.def.Load().rec.Config)
+			out.Functions = append(out.Functions, cfg)
 			if in.FunctionVersion == "ALL" {
 				// Every version is listed, each under its qualified ARN.
 				cfg.FunctionArn = s.functionARN(fn.name, VersionLatest)
+				for _, d := range fn.pub.Load().versions {
+					out.Functions = append(out.Functions, copyConfig(d.rec.Config))
+				}
 			}
-			out.Functions = append(out.Functions, cfg)
 		}
 	}
 	return out, nil
 }
 
 // update applies change to a copy of the function's record, stores it and
-// makes it current; environments of the old definition are retired.
-func (s *Service) update(ctx context.Context, name, revision string, change func(rec *FunctionRecord) error) (*FunctionConfiguration, error) {
+// makes it current; environments of the old definition are retired. With
+// publish, the result is then published as a new version, whose
+// configuration is returned.
+func (s *Service) update(ctx context.Context, name, revision string, publish bool, change func(rec *FunctionRecord) error) (*FunctionConfiguration, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	fn, _, err := s.lookup(name, "")
+	fn, err := s.lookupLatest(name)
 	if err != nil {
 		return nil, err
 	}
 	old := fn.def.Load()
 	if revision != "" && revision != old.rec.Config.RevisionID {
-		return nil, userError("PreconditionFailedException", http.StatusPreconditionFailed,
-			"The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+		return nil, errRevision()
 	}
 	rec := *old.rec
 	rec.Config = copyConfig(old.rec.Config)
@@ -289,14 +314,17 @@ func (s *Service) update(ctx context.Context, name, revision string, change func
 	if rec.Config.RevisionID == old.rec.Config.RevisionID {
 		rec.Config.RevisionID = uuid.NewString()
 	}
-	if err := s.store.PutFunction(ctx, &rec); err != nil {
-		return nil, errServiceFailure("could not save function %s: %v", fn.name, err)
+	if err := s.save(ctx, &rec, fn.pub.Load()); err != nil {
+		return nil, err
 	}
 	fn.def.Store(&definition{rec: &rec, kind: kind})
 	if rec.ReservedConcurrency != old.rec.ReservedConcurrency {
 		fn.pool.setLimit(s.limitFor(&rec))
 	}
 	fn.pool.retire()
+	if publish {
+		return s.publishLocked(ctx, fn, nil)
+	}
 	return copyConfig(rec.Config), nil
 }
 
@@ -307,13 +335,13 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		return nil, err
 	}
 	if in.DryRun {
-		fn, _, err := s.lookup(in.FunctionName, "")
+		fn, err := s.lookupLatest(in.FunctionName)
 		if err != nil {
 			return nil, err
 		}
 		return copyConfig(fn.def.Load().rec.Config), nil
 	}
-	return s.update(ctx, in.FunctionName, in.RevisionID, func(rec *FunctionRecord) error {
+	return s.update(ctx, in.FunctionName, in.RevisionID, in.Publish, func(rec *FunctionRecord) error {
 		revision := uuid.NewString()
 		dir := s.functionDir(rec.Config.FunctionName)
 		code, err := storeCode(dir, revision, &in.FunctionCode)
@@ -330,7 +358,10 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		if len(in.Architectures) > 0 {
 			rec.Config.Architectures = append([]string(nil), in.Architectures...)
 		}
-		pruneCode(dir, code.dir, prev)
+		if fn, _, _ := s.lookup(rec.Config.FunctionName, ""); fn != nil {
+			// Published versions keep the code revisions they run.
+			pruneCode(dir, fn.pub.Load().codeDirs(code.dir, prev)...)
+		}
 		return nil
 	})
 }
@@ -340,7 +371,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	if err := validateUpdateConfig(in); err != nil {
 		return nil, err
 	}
-	return s.update(ctx, in.FunctionName, in.RevisionID, func(rec *FunctionRecord) error {
+	return s.update(ctx, in.FunctionName, in.RevisionID, false, func(rec *FunctionRecord) error {
 		c := rec.Config
 		if in.Role != nil {
 			if err := validateRole(*in.Role); err != nil {
@@ -400,9 +431,10 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	})
 }
 
-// DeleteFunction removes a function, its environments, code and logs.
-// Only the whole function can be deleted (qualifier "" or $LATEST is
-// refused as AWS refuses it).
+// DeleteFunction removes a function, its versions, aliases, environments,
+// code and logs; with a version qualifier (or a name:version) it removes
+// that version only, unless an alias routes to it. $LATEST is refused as
+// AWS refuses it, and so is an alias (DeleteAlias removes aliases).
 func (s *Service) DeleteFunction(ctx context.Context, name, qualifier string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -410,8 +442,16 @@ func (s *Service) DeleteFunction(ctx context.Context, name, qualifier string) er
 	if err != nil {
 		return err
 	}
-	if q == VersionLatest {
+	switch {
+	case q == VersionLatest:
 		return errInvalid("$LATEST version cannot be deleted without deleting the function.")
+	case isVersionNumber(q):
+		return s.deleteVersionLocked(ctx, fn, q)
+	case q != "":
+		if fn.pub.Load().alias(q) == nil {
+			return errNotFound(s.functionARN(fn.name, q))
+		}
+		return errInvalid("Deletion of aliases is not supported by DeleteFunction; use DeleteAlias to delete alias %s.", q)
 	}
 	if err := s.store.DeleteFunction(ctx, fn.name); err != nil {
 		return errServiceFailure("could not delete function %s: %v", fn.name, err)
@@ -431,7 +471,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, name string, reser
 	if reserved < 0 {
 		return 0, errValidation(reserved, "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")
 	}
-	_, err := s.update(ctx, name, "", func(rec *FunctionRecord) error {
+	_, err := s.update(ctx, name, "", false, func(rec *FunctionRecord) error {
 		n := reserved
 		rec.ReservedConcurrency = &n
 		return nil
@@ -442,7 +482,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, name string, reser
 // GetFunctionConcurrency returns a function's reserved concurrency, nil
 // when none is set.
 func (s *Service) GetFunctionConcurrency(_ context.Context, name string) (*int, error) {
-	fn, _, err := s.lookup(name, "")
+	fn, err := s.lookupLatest(name)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +495,7 @@ func (s *Service) GetFunctionConcurrency(_ context.Context, name string) (*int, 
 
 // DeleteFunctionConcurrency removes a function's reserved concurrency.
 func (s *Service) DeleteFunctionConcurrency(ctx context.Context, name string) error {
-	_, err := s.update(ctx, name, "", func(rec *FunctionRecord) error {
+	_, err := s.update(ctx, name, "", false, func(rec *FunctionRecord) error {
 		rec.ReservedConcurrency = nil
 		return nil
 	})

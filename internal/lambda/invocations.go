@@ -18,8 +18,10 @@ const maxInvocationRecords = 100
 type Invocation struct {
 	RequestID    string
 	FunctionName string
-	Start        time.Time
-	Duration     time.Duration
+	// Version is the version that ran ($LATEST or a published number).
+	Version  string
+	Start    time.Time
+	Duration time.Duration
 	// InitDuration is set when the invoke started its environment.
 	InitDuration time.Duration
 	// Status is Succeeded, Failed or TimedOut.

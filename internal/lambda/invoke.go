@@ -19,7 +19,8 @@ const (
 // current Lambda runtimes produce.
 const FunctionErrorUnhandled = "Unhandled"
 
-// VersionLatest is the only function version stepd keeps.
+// VersionLatest is the version that changes with every update; published
+// versions are numbered 1, 2, ...
 const VersionLatest = "$LATEST"
 
 // InvokeInput is a request to run a function.
@@ -27,7 +28,7 @@ type InvokeInput struct {
 	// FunctionName is a name, a partial ARN (123456789012:function:name) or a
 	// full ARN, optionally ending in :qualifier.
 	FunctionName string
-	// Qualifier is a version or alias; only $LATEST exists.
+	// Qualifier is a version ($LATEST or a published number) or an alias.
 	Qualifier string
 	// Payload is the event, JSON. Empty means {}.
 	Payload []byte
@@ -51,7 +52,8 @@ type InvokeOutput struct {
 	// LogResult is the base64 of the last 4 KB of the invocation's log, when
 	// LogType was Tail.
 	LogResult string
-	// ExecutedVersion is the version that ran ("$LATEST").
+	// ExecutedVersion is the version that ran ("$LATEST" or a number; for
+	// an alias with routing weights, the one picked).
 	ExecutedVersion string
 	// RequestID identifies the invocation.
 	RequestID string

@@ -115,19 +115,23 @@ func (p *pool) setLimit(n int) {
 	}
 }
 
-// takeIdle returns a warm environment of the current definition, closing
-// stale ones it meets.
+// takeIdle returns a warm environment of def (the most recently used
+// one), closing stale ones it meets: dead, or of a definition that is no
+// longer current. Environments of other current versions stay.
 func (p *pool) takeIdle(def *definition) *env {
 	p.fn.mu.Lock()
 	defer p.fn.mu.Unlock()
-	for len(p.idle) > 0 {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.def == def && e.alive() {
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		e := p.idle[i]
+		switch {
+		case e.def == def && e.alive():
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
 			return e
+		case !e.alive() || !p.fn.isCurrent(e.def):
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			delete(p.envs, e)
+			go e.close()
 		}
-		delete(p.envs, e)
-		go e.close()
 	}
 	return nil
 }
@@ -146,7 +150,7 @@ func (p *pool) track(e *env) bool {
 // wait for the next invoke, others are discarded.
 func (p *pool) putBack(e *env, healthy bool) {
 	p.fn.mu.Lock()
-	keep := healthy && !p.closed && e.def == p.fn.def.Load() && e.alive()
+	keep := healthy && !p.closed && p.fn.isCurrent(e.def) && e.alive()
 	if keep {
 		e.lastUsed = time.Now()
 		p.idle = append(p.idle, e)
@@ -159,14 +163,14 @@ func (p *pool) putBack(e *env, healthy bool) {
 	}
 }
 
-// retire closes idle environments of older definitions (after an update).
+// retire closes idle environments of older definitions (after an update)
+// and of deleted versions.
 func (p *pool) retire() {
 	p.fn.mu.Lock()
-	cur := p.fn.def.Load()
 	var stale []*env
 	kept := p.idle[:0]
 	for _, e := range p.idle {
-		if e.def != cur {
+		if !p.fn.isCurrent(e.def) {
 			stale = append(stale, e)
 			delete(p.envs, e)
 		} else {

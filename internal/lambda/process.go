@@ -55,7 +55,7 @@ func (s *Service) processEnv(def *definition, stream string) []string {
 		"LAMBDA_RUNTIME_DIR=" + s.runtimeDir,
 		"_HANDLER=" + cfg.Handler,
 		"AWS_LAMBDA_FUNCTION_NAME=" + cfg.FunctionName,
-		"AWS_LAMBDA_FUNCTION_VERSION=" + VersionLatest,
+		"AWS_LAMBDA_FUNCTION_VERSION=" + def.version(),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(cfg.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME=" + logGroupName(cfg.FunctionName),
 		"AWS_LAMBDA_LOG_STREAM_NAME=" + stream,

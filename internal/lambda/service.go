@@ -122,7 +122,10 @@ type Service struct {
 // function is one registered function.
 type function struct {
 	name string
-	def  atomic.Pointer[definition]
+	def  atomic.Pointer[definition] // $LATEST
+	// pub holds the published versions and the aliases; replaced (never
+	// changed in place) under Service.writeMu.
+	pub  atomic.Pointer[published]
 	pool *pool
 
 	mu          sync.Mutex // guards pool state and the invocation records
@@ -138,6 +141,9 @@ type definition struct {
 }
 
 func (d *definition) name() string { return d.rec.Config.FunctionName }
+
+// version is the definition's version: $LATEST or a published number.
+func (d *definition) version() string { return cmpOr(d.rec.Config.Version, VersionLatest) }
 
 // New opens the service: it loads stored functions and installs the
 // runtime bootstraps. Call Close to stop every environment.
@@ -180,10 +186,15 @@ func New(opts Options) (*Service, error) {
 			s.log.Warn("skipping stored function", "function", rec.Config.FunctionName, "err", err)
 			continue
 		}
-		if !rec.LocalCode {
-			pruneCode(s.functionDir(rec.Config.FunctionName), rec.CodeDir)
+		latest, pub, err := splitRecord(rec)
+		if err != nil {
+			s.log.Warn("skipping stored function", "function", rec.Config.FunctionName, "err", err)
+			continue
 		}
-		s.functions[rec.Config.FunctionName] = s.newFunction(&definition{rec: rec, kind: kind})
+		pruneCode(s.functionDir(rec.Config.FunctionName), pub.codeDirs(latest.CodeDir)...)
+		fn := s.newFunction(&definition{rec: latest, kind: kind})
+		fn.pub.Store(pub)
+		s.functions[rec.Config.FunctionName] = fn
 	}
 	s.janitor.Add(1)
 	go s.reclaimLoop()
@@ -193,6 +204,7 @@ func New(opts Options) (*Service, error) {
 func (s *Service) newFunction(def *definition) *function {
 	fn := &function{name: def.name()}
 	fn.def.Store(def)
+	fn.pub.Store(&published{})
 	fn.pool = newPool(s, fn, s.limitFor(def.rec))
 	return fn
 }
@@ -305,11 +317,25 @@ func (s *Service) lookup(name, qualifier string) (*function, string, error) {
 	s.mu.RLock()
 	fn := s.functions[ref.name]
 	s.mu.RUnlock()
-	if fn == nil || (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account) ||
-		(q != "" && q != VersionLatest) {
+	if fn == nil || (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account) {
 		return nil, q, s.notFound(ref, q)
 	}
 	return fn, q, nil
+}
+
+// lookupLatest resolves a FunctionName that must name $LATEST (the
+// operations that change a function): a version or alias qualifier names
+// no function they can change.
+func (s *Service) lookupLatest(name string) (*function, error) {
+	fn, q, err := s.lookup(name, "")
+	if err != nil {
+		return nil, err
+	}
+	if q != "" && q != VersionLatest {
+		ref, _ := parseFunctionRef(name)
+		return nil, s.notFound(ref, q)
+	}
+	return fn, nil
 }
 
 // Invoke runs a function (see [Invoker]). RequestResponse waits for the
@@ -321,17 +347,34 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	if s.closed.Load() {
 		return nil, errServiceFailure("The function runtime is shutting down.")
 	}
-	fn, _, err := s.lookup(in.FunctionName, in.Qualifier)
-	if err != nil {
-		// An invoke without a qualifier names $LATEST in its error (observed
-		// through Step Functions: "Function not found: arn:...:name:$LATEST").
-		if ae, ok := err.(*APIError); ok && ae.Code == "ResourceNotFoundException" && in.Qualifier == "" {
-			if ref, perr := parseFunctionRef(in.FunctionName); perr == nil && ref.qualifier == "" {
-				return nil, s.notFound(ref, VersionLatest)
-			}
+	fn, q, err := s.lookup(in.FunctionName, in.Qualifier)
+	if err == nil {
+		// The qualifier picks the version: $LATEST (current at run time),
+		// a published version or an alias (and its routing weights).
+		def, rerr := s.resolve(fn, q, true)
+		if rerr != nil {
+			return nil, rerr
 		}
-		return nil, err
+		in = &InvokeInput{FunctionName: in.FunctionName, Qualifier: q, Payload: in.Payload,
+			InvocationType: in.InvocationType, LogType: in.LogType, ClientContext: in.ClientContext}
+		if def.version() == VersionLatest {
+			def = nil // the definition current when the invoke starts
+		}
+		return s.invoke(ctx, fn, def, in)
 	}
+	// An invoke without a qualifier names $LATEST in its error (observed
+	// through Step Functions: "Function not found: arn:...:name:$LATEST").
+	if ae, ok := err.(*APIError); ok && ae.Code == "ResourceNotFoundException" && in.Qualifier == "" {
+		if ref, perr := parseFunctionRef(in.FunctionName); perr == nil && ref.qualifier == "" {
+			return nil, s.notFound(ref, VersionLatest)
+		}
+	}
+	return nil, err
+}
+
+// invoke runs fn's definition def (nil: $LATEST as current when the invoke
+// starts); in.Qualifier is the qualifier the caller named.
+func (s *Service) invoke(ctx context.Context, fn *function, def *definition, in *InvokeInput) (*InvokeOutput, error) {
 	invType := cmpOr(in.InvocationType, InvocationRequestResponse)
 	switch invType {
 	case InvocationRequestResponse, InvocationEvent, InvocationDryRun:
@@ -363,14 +406,19 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		id:        uuid.NewString(),
 		payload:   payload,
 		clientCtx: clientCtx,
-		arn:       s.functionARN(fn.name, ""),
+		arn:       s.functionARN(fn.name, in.Qualifier),
+		def:       def,
 		tail:      logType == LogTypeTail && invType == InvocationRequestResponse,
 		posted:    make(chan struct{}),
 		finished:  make(chan struct{}),
 	}
 	switch invType {
 	case InvocationDryRun:
-		return &InvokeOutput{StatusCode: http.StatusNoContent, ExecutedVersion: VersionLatest, RequestID: inv.id}, nil
+		v := VersionLatest
+		if def != nil {
+			v = def.version()
+		}
+		return &InvokeOutput{StatusCode: http.StatusNoContent, ExecutedVersion: v, RequestID: inv.id}, nil
 	case InvocationEvent:
 		s.enqueue(fn, inv)
 		return &InvokeOutput{StatusCode: http.StatusAccepted, RequestID: inv.id}, nil
@@ -412,7 +460,7 @@ func (s *Service) enqueue(fn *function, inv *invocation) {
 // EnvironmentCounts reports how many execution environments a function
 // has and how many of them are idle.
 func (s *Service) EnvironmentCounts(name string) (total, idle int, err error) {
-	fn, _, err := s.lookup(name, "")
+	fn, err := s.lookupLatest(name)
 	if err != nil {
 		return 0, 0, err
 	}

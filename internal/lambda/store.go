@@ -28,6 +28,17 @@ type FunctionRecord struct {
 	// ZipPath is the uploaded archive, kept for GetFunction downloads; empty
 	// for local code.
 	ZipPath string `json:"ZipPath,omitempty"`
+	// Versions are the published versions (in $LATEST's record only),
+	// each a snapshot of the configuration and code location.
+	Versions []*FunctionRecord `json:"Versions,omitempty"`
+	// Aliases are the function's aliases (in $LATEST's record only).
+	Aliases []*AliasConfiguration `json:"Aliases,omitempty"`
+	// BaseDescription is, in a version's record, $LATEST's description
+	// when the version was published (the version's own may differ).
+	BaseDescription string `json:"BaseDescription,omitempty"`
+	// LastVersion is the highest version number published so far; numbers
+	// are not reused.
+	LastVersion int `json:"LastVersion,omitempty"`
 }
 
 // ConfigStore persists function records. Implementations must be safe for

@@ -330,6 +330,11 @@ func (s *Service) getExecution(ctx context.Context, arn string, include store.In
 func (s *Service) DescribeExecution(ctx context.Context, in *DescribeExecutionInput) (*DescribeExecutionOutput, error) {
 	rec, err := s.getExecution(ctx, in.ExecutionArn, 0)
 	if err != nil {
+		if e := (*Error)(nil); errors.As(err, &e) && e.Code == ErrExecutionDoesNotExist {
+			if out := s.describeChild(ctx, in.ExecutionArn); out != nil {
+				return out, nil // a Map Run's child (mapchildren.go)
+			}
+		}
 		return nil, err
 	}
 	out := &DescribeExecutionOutput{
@@ -430,18 +435,15 @@ func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (
 	if p.MaxResults, err = maxResults(in.MaxResults); err != nil {
 		return nil, err
 	}
+	if p.MapRunARN != "" {
+		return s.mapRunChildren(ctx, in, string(p.Status), p.MaxResults)
+	}
 	if in.NextToken != nil {
 		p.NextToken = *in.NextToken
 	}
 	page, err := s.store.ListExecutions(ctx, p)
 	if err != nil {
 		return nil, storeError("list executions", err)
-	}
-	if p.MapRunARN != "" && p.NextToken == "" && len(page.Items) == 0 {
-		// No executions: is there such a Map Run at all?
-		if _, _, err := s.findMapRun(ctx, p.MapRunARN); err != nil {
-			return nil, err
-		}
 	}
 	out := &ListExecutionsOutput{Executions: []ExecutionListItem{}}
 	for _, e := range page.Items {

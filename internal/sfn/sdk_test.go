@@ -1404,6 +1404,7 @@ func TestSDKMapRuns(t *testing.T) {
 		d.ItemCounts.Succeeded != 3 || d.ExecutionCounts.Total != 3 || *d.ExecutionArn != arn {
 		t.Errorf("describe map run: %+v %+v", d, d.ItemCounts)
 	}
+	checkMapRunChildren(t, e, sm, *run.MapRunArn)
 	_, err = e.c.UpdateMapRun(e.ctx, &sdk.UpdateMapRunInput{MapRunArn: run.MapRunArn, MaxConcurrency: aws.Int32(5)})
 	asError[*types.ValidationException](t, err, "update a completed map run")
 	_, err = e.c.UpdateMapRun(e.ctx, &sdk.UpdateMapRunInput{MapRunArn: run.MapRunArn})
@@ -1456,6 +1457,70 @@ func TestSDKMapRuns(t *testing.T) {
 	if err != nil || d.Status != types.MapRunStatusSucceeded || *d.RedriveCount != 1 || d.RedriveDate == nil || d.StopDate == nil {
 		t.Errorf("redriven map run: %+v %v", d, err)
 	}
+}
+
+// checkMapRunChildren checks the child executions of the succeeded Map
+// Run of TestSDKMapRuns (three items): ListExecutions with its mapRunArn
+// lists one per item, filtered and paged, and DescribeExecution describes
+// each.
+func checkMapRunChildren(t *testing.T, e *sdkEnv, sm, mapRun string) {
+	t.Helper()
+	list := func(in *sdk.ListExecutionsInput) *sdk.ListExecutionsOutput {
+		t.Helper()
+		in.MapRunArn = aws.String(mapRun)
+		out, err := e.c.ListExecutions(e.ctx, in)
+		if err != nil {
+			t.Fatalf("list the map run's executions: %v", err)
+		}
+		return out
+	}
+	all := list(&sdk.ListExecutionsInput{})
+	if len(all.Executions) != 3 || all.NextToken != nil {
+		t.Fatalf("map run executions: %+v", all)
+	}
+	names := map[string]bool{}
+	for _, x := range all.Executions {
+		names[*x.Name] = true
+		if *x.ExecutionArn != "arn:aws:states:us-east-1:123456789012:execution:distributed/lbl:"+*x.Name || *x.StateMachineArn != sm+"/lbl" ||
+			x.MapRunArn == nil || *x.MapRunArn != mapRun || x.Status != types.ExecutionStatusSucceeded || x.StartDate == nil || x.StopDate == nil {
+			t.Errorf("map run execution %+v", x)
+		}
+		d := e.describe(*x.ExecutionArn)
+		if *d.ExecutionArn != *x.ExecutionArn || *d.Name != *x.Name || *d.StateMachineArn != sm+"/lbl" || d.MapRunArn == nil || *d.MapRunArn != mapRun ||
+			d.Status != types.ExecutionStatusSucceeded || d.StopDate == nil || d.RedriveStatus != types.ExecutionRedriveStatusNotRedrivable {
+			t.Errorf("describe map run execution %+v", d)
+		}
+	}
+	if len(names) != 3 {
+		t.Errorf("map run execution names %v", names)
+	}
+	for _, tc := range []struct {
+		name string
+		in   sdk.ListExecutionsInput
+		want int
+	}{
+		{"status SUCCEEDED", sdk.ListExecutionsInput{StatusFilter: types.ExecutionStatusSucceeded}, 3},
+		{"status FAILED", sdk.ListExecutionsInput{StatusFilter: types.ExecutionStatusFailed}, 0},
+		{"not redriven", sdk.ListExecutionsInput{RedriveFilter: types.ExecutionRedriveFilterNotRedriven}, 3},
+		{"redriven", sdk.ListExecutionsInput{RedriveFilter: types.ExecutionRedriveFilterRedriven}, 0},
+	} {
+		if got := list(&tc.in); len(got.Executions) != tc.want {
+			t.Errorf("%s: %d executions, want %d", tc.name, len(got.Executions), tc.want)
+		}
+	}
+	first := list(&sdk.ListExecutionsInput{MaxResults: 2})
+	if len(first.Executions) != 2 || first.NextToken == nil {
+		t.Fatalf("first page: %+v", first)
+	}
+	second := list(&sdk.ListExecutionsInput{MaxResults: 2, NextToken: first.NextToken})
+	if len(second.Executions) != 1 || second.NextToken != nil || *second.Executions[0].Name != *all.Executions[2].Name {
+		t.Errorf("second page: %+v", second)
+	}
+	_, err := e.c.ListExecutions(e.ctx, &sdk.ListExecutionsInput{MapRunArn: aws.String(mapRun), StatusFilter: types.ExecutionStatusFailed, NextToken: first.NextToken})
+	asError[*types.InvalidToken](t, err, "a token of another filter")
+	beyond := strings.TrimSuffix(*all.Executions[0].ExecutionArn, "-0") + "-3"
+	_, err = e.c.DescribeExecution(e.ctx, &sdk.DescribeExecutionInput{ExecutionArn: aws.String(beyond)})
+	asError[*types.ExecutionDoesNotExist](t, err, "describe an item the map run does not have")
 }
 
 // TestSDKBadRequests sends what no SDK would: malformed bodies, unknown

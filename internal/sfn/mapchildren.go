@@ -1,0 +1,107 @@
+package sfn
+
+import (
+	"context"
+	"strconv"
+	"strings"
+)
+
+// The child workflow executions of a Map Run. On AWS each iteration of a
+// distributed Map is an execution of its own, listed by ListExecutions with
+// the mapRunArn and described by DescribeExecution, with the ARN
+// arn:aws:states:<region>:<account>:execution:<stateMachine>/<label>:<name>
+// and the Map Run's "state machine" <stateMachine>/<label>. stepd runs the
+// iterations inline in the parent (see mapruns.go), and keeps no execution,
+// history, input or output per iteration; so these answers are derived,
+// like DescribeMapRun's counts, from the Map Run in the parent's history:
+// one child per item, named <mapRunId>-<index> (so that its ARN leads back
+// to its Map Run), with the Map Run's start and stop dates and its status (a
+// failed run shows every child FAILED, an aborted one every child ABORTED).
+// DescribeExecution of a child says its input and output are not included;
+// GetExecutionHistory and DescribeStateMachineForExecution do not know it.
+
+// childExecution is one iteration of a Map Run.
+type childExecution struct {
+	run   *mapRun
+	index int64
+}
+
+// id is the Map Run's id, the last part of its ARN.
+func (r *mapRun) id() string { return r.arn[strings.LastIndexByte(r.arn, ':')+1:] }
+
+func (c childExecution) name() string { return c.run.id() + "-" + strconv.FormatInt(c.index, 10) }
+
+func (c childExecution) arn() string {
+	p, _ := parseARN(c.run.arn)
+	return "arn:aws:states:" + p.region + ":" + p.account + ":execution:" + c.run.smName + "/" + c.run.label + ":" + c.name()
+}
+
+// mapRunChildren answers ListExecutions for a Map Run: its children in item
+// order, those with status when it is not "", paged.
+func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, status string, limit int) (*ListExecutionsOutput, error) {
+	r, _, err := s.findMapRun(ctx, *in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	redriven := r.redrives > 0
+	var list []childExecution
+	if (status == "" || status == r.status) && (in.RedriveFilter == nil || (*in.RedriveFilter == "REDRIVEN") == redriven) {
+		list = make([]childExecution, r.items)
+		for i := range list {
+			list[i] = childExecution{run: r, index: int64(i)}
+		}
+	}
+	filter := status
+	if in.RedriveFilter != nil {
+		filter += "/" + *in.RedriveFilter
+	}
+	page, next, err := pageOf(list, "mapRunExecutions", r.arn+"\x01"+filter, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, len(page)), NextToken: next}
+	for _, c := range page {
+		item := ExecutionListItem{ExecutionArn: c.arn(), StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
+			StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn}
+		if redriven {
+			item.RedriveCount, item.RedriveDate = &r.redrives, ts(r.redriven)
+		}
+		out.Executions = append(out.Executions, item)
+	}
+	return out, nil
+}
+
+// describeChild describes the child execution arn of a Map Run, or returns
+// nil when arn names none.
+func (s *Service) describeChild(ctx context.Context, arn string) *DescribeExecutionOutput {
+	p, ok := parseARN(arn)
+	if !ok || p.kind != "execution" || len(p.parts) != 2 || !strings.Contains(p.parts[0], "/") {
+		return nil
+	}
+	i := strings.LastIndexByte(p.parts[1], '-')
+	if i < 0 {
+		return nil
+	}
+	index, err := strconv.ParseInt(p.parts[1][i+1:], 10, 64)
+	if err != nil || index < 0 {
+		return nil
+	}
+	runARN := "arn:aws:states:" + p.region + ":" + p.account + ":mapRun:" + p.parts[0] + ":" + p.parts[1][:i]
+	r, _, err := s.findMapRun(ctx, runARN)
+	if err != nil || index >= r.items {
+		return nil
+	}
+	c := childExecution{run: r, index: index}
+	if c.arn() != arn {
+		return nil
+	}
+	out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
+		StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &r.redrives,
+		RedriveDate: ts(r.redriven)}
+	if r.status != "RUNNING" {
+		out.OutputDetails = &PayloadDetails{}
+	}
+	reason := "Execution was started by a Map Run; redrive its parent execution"
+	out.RedriveStatus, out.RedriveStatusReason = ptr("NOT_REDRIVABLE"), &reason
+	return out
+}

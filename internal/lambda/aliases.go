@@ -155,7 +155,7 @@ func (s *Service) changeAliases(ctx context.Context, fn *function, aliases []*Al
 	pub := fn.pub.Load()
 	sort.Slice(aliases, func(i, j int) bool { return aliases[i].Name < aliases[j].Name })
 	next := &published{versions: pub.versions, aliases: aliases, last: pub.last}
-	if err := s.save(ctx, fn.def.Load().rec, next); err != nil {
+	if err := s.save(ctx, fn, fn.def.Load().rec, next); err != nil {
 		return err
 	}
 	fn.pub.Store(next)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -158,11 +159,8 @@ func (s *Service) GetFunction(_ context.Context, name, qualifier string, codeURL
 	}
 	// Tags and reserved concurrency are the function's, whatever version.
 	rec := fn.def.Load().rec
-	if len(rec.Tags) > 0 {
-		out.Tags = make(map[string]string, len(rec.Tags))
-		for k, v := range rec.Tags {
-			out.Tags[k] = v
-		}
+	if t := fn.tagMap(); len(t) > 0 {
+		out.Tags = maps.Clone(t)
 	}
 	if rec.ReservedConcurrency != nil {
 		out.Concurrency = &Concurrency{ReservedConcurrentExecutions: *rec.ReservedConcurrency}
@@ -314,7 +312,7 @@ func (s *Service) update(ctx context.Context, name, revision string, publish boo
 	if rec.Config.RevisionID == old.rec.Config.RevisionID {
 		rec.Config.RevisionID = uuid.NewString()
 	}
-	if err := s.save(ctx, &rec, fn.pub.Load()); err != nil {
+	if err := s.save(ctx, fn, &rec, fn.pub.Load()); err != nil {
 		return nil, err
 	}
 	fn.def.Store(&definition{rec: &rec, kind: kind})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -125,7 +126,10 @@ type function struct {
 	def  atomic.Pointer[definition] // $LATEST
 	// pub holds the published versions and the aliases; replaced (never
 	// changed in place) under Service.writeMu.
-	pub  atomic.Pointer[published]
+	pub atomic.Pointer[published]
+	// tags are the function's tags (saved in its record's Tags); they are
+	// not part of a definition, so tagging keeps environments warm.
+	tags atomic.Pointer[map[string]string]
 	pool *pool
 
 	mu          sync.Mutex // guards pool state and the invocation records
@@ -205,6 +209,8 @@ func (s *Service) newFunction(def *definition) *function {
 	fn := &function{name: def.name()}
 	fn.def.Store(def)
 	fn.pub.Store(&published{})
+	tags := maps.Clone(def.rec.Tags)
+	fn.tags.Store(&tags)
 	fn.pool = newPool(s, fn, s.limitFor(def.rec))
 	return fn
 }

@@ -104,9 +104,22 @@ func versionNumber(d *definition) int {
 	return n
 }
 
-// save stores a function: $LATEST's record with the versions and aliases.
-func (s *Service) save(ctx context.Context, latest *FunctionRecord, pub *published) error {
+// tagMap returns the function's tags (nil when none); do not change it.
+func (fn *function) tagMap() map[string]string {
+	if t := fn.tags.Load(); t != nil {
+		return *t
+	}
+	return nil
+}
+
+// save stores a function: $LATEST's record with its tags, versions and
+// aliases.
+func (s *Service) save(ctx context.Context, fn *function, latest *FunctionRecord, pub *published) error {
 	rec := *latest
+	rec.Tags = nil
+	if t := fn.tagMap(); len(t) > 0 {
+		rec.Tags = t
+	}
 	rec.Versions, rec.Aliases, rec.LastVersion = nil, nil, pub.last
 	for _, d := range pub.versions {
 		rec.Versions = append(rec.Versions, d.rec)
@@ -249,7 +262,7 @@ func (s *Service) publishLocked(ctx context.Context, fn *function, description *
 		aliases:  pub.aliases,
 		last:     n,
 	}
-	if err := s.save(ctx, latest.rec, next); err != nil {
+	if err := s.save(ctx, fn, latest.rec, next); err != nil {
 		return nil, err
 	}
 	fn.pub.Store(next)
@@ -378,7 +391,7 @@ func (s *Service) deleteVersionLocked(ctx context.Context, fn *function, v strin
 		}
 	}
 	latest := fn.def.Load()
-	if err := s.save(ctx, latest.rec, next); err != nil {
+	if err := s.save(ctx, fn, latest.rec, next); err != nil {
 		return err
 	}
 	fn.pub.Store(next)

@@ -36,7 +36,185 @@ func RegisterLambda(r *Router, svc *lambda.Service) {
 	r.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", a.putFunctionConcurrency)
 	r.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", a.deleteFunctionConcurrency)
 	r.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", a.getFunctionConcurrency)
+	r.HandleFunc("POST /2015-03-31/functions/{name}/versions", a.publishVersion)
+	r.HandleFunc("GET /2015-03-31/functions/{name}/versions", a.listVersions)
+	r.HandleFunc("POST /2015-03-31/functions/{name}/aliases", a.createAlias)
+	r.HandleFunc("GET /2015-03-31/functions/{name}/aliases", a.listAliases)
+	r.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", a.getAlias)
+	r.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", a.updateAlias)
+	r.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", a.deleteAlias)
+	r.HandleFunc("GET /2016-08-19/account-settings", a.getAccountSettings)
+	r.HandleFunc("GET /2016-08-19/account-settings/{$}", a.getAccountSettings)
+	r.HandleFunc("GET /2017-03-31/tags/{arn}", a.listTags)
+	r.HandleFunc("POST /2017-03-31/tags/{arn}", a.tagResource)
+	r.HandleFunc("DELETE /2017-03-31/tags/{arn}", a.untagResource)
 	r.HandleFunc("GET "+CodeDownloadPath, a.downloadCode)
+	// Every other path under the Lambda API's version prefixes is an
+	// operation stepd does not implement (or a method a path does not
+	// take): an AWS-shaped error, not the mux's text/plain 404 or 405.
+	for _, prefix := range lambdaPrefixes {
+		r.HandleFunc("/"+prefix+"/", unknownLambdaOperation)
+	}
+}
+
+// lambdaPrefixes are the date prefixes of the Lambda API's request URIs
+// (botocore's lambda/2015-03-31 model).
+var lambdaPrefixes = []string{"2014-11-13", "2015-03-31", "2016-08-19", "2017-03-31", "2017-10-31", "2018-10-31",
+	"2019-09-25", "2019-09-30", "2020-04-22", "2020-06-30", "2021-07-20", "2021-10-31", "2021-11-15", "2024-08-31",
+	"2025-11-30", "2025-12-01"}
+
+// unknownLambdaOperation answers a request for a Lambda operation stepd
+// does not serve: 404 UnknownOperationException naming the method and path.
+func unknownLambdaOperation(w http.ResponseWriter, r *http.Request) {
+	WriteRESTError(w, &Error{Code: "UnknownOperationException", Status: http.StatusNotFound,
+		Message: "stepd does not implement the Lambda operation " + r.Method + " " + r.URL.Path})
+}
+
+// queryMaxItems reads a MaxItems query parameter; nil when absent.
+func queryMaxItems(r *http.Request) (*int, error) {
+	q := r.URL.Query()
+	if !q.Has("MaxItems") {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(q.Get("MaxItems"))
+	if err != nil {
+		return nil, NewError("InvalidParameterValueException", "MaxItems must be a number")
+	}
+	return &n, nil
+}
+
+func (a *lambdaAPI) publishVersion(w http.ResponseWriter, r *http.Request) {
+	var in lambda.PublishVersionInput
+	if err := readREST(r, maxJSONRequest, "PublishVersion", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	in.FunctionName = r.PathValue("name")
+	cfg, err := a.svc.PublishVersion(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusCreated, cfg)
+}
+
+func (a *lambdaAPI) listVersions(w http.ResponseWriter, r *http.Request) {
+	n, err := queryMaxItems(r)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	out, err := a.svc.ListVersionsByFunction(r.Context(), r.PathValue("name"), r.URL.Query().Get("Marker"), n)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) createAlias(w http.ResponseWriter, r *http.Request) {
+	var in lambda.CreateAliasInput
+	if err := readREST(r, maxJSONRequest, "CreateAlias", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	in.FunctionName = r.PathValue("name")
+	out, err := a.svc.CreateAlias(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusCreated, out)
+}
+
+func (a *lambdaAPI) listAliases(w http.ResponseWriter, r *http.Request) {
+	n, err := queryMaxItems(r)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	q := r.URL.Query()
+	out, err := a.svc.ListAliases(r.Context(), r.PathValue("name"), q.Get("FunctionVersion"), q.Get("Marker"), n)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) getAlias(w http.ResponseWriter, r *http.Request) {
+	out, err := a.svc.GetAlias(r.Context(), r.PathValue("name"), r.PathValue("alias"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) updateAlias(w http.ResponseWriter, r *http.Request) {
+	var in lambda.UpdateAliasInput
+	if err := readREST(r, maxJSONRequest, "UpdateAlias", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	in.FunctionName, in.Name = r.PathValue("name"), r.PathValue("alias")
+	out, err := a.svc.UpdateAlias(r.Context(), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) deleteAlias(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.DeleteAlias(r.Context(), r.PathValue("name"), r.PathValue("alias")); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *lambdaAPI) getAccountSettings(w http.ResponseWriter, r *http.Request) {
+	out, err := a.svc.GetAccountSettings(r.Context())
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+type tagsBody struct {
+	Tags map[string]string `json:"Tags"`
+}
+
+func (a *lambdaAPI) listTags(w http.ResponseWriter, r *http.Request) {
+	tags, err := a.svc.ListTags(r.Context(), r.PathValue("arn"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, tagsBody{Tags: tags})
+}
+
+func (a *lambdaAPI) tagResource(w http.ResponseWriter, r *http.Request) {
+	var in tagsBody
+	if err := readREST(r, maxJSONRequest, "TagResource", &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	if err := a.svc.TagResource(r.Context(), r.PathValue("arn"), in.Tags); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *lambdaAPI) untagResource(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.UntagResource(r.Context(), r.PathValue("arn"), r.URL.Query()["tagKeys"]); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func writeREST(w http.ResponseWriter, status int, v any) {

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/sfn"
@@ -292,5 +295,60 @@ func TestDeleteStateMachineAfterRestart(t *testing.T) {
 			t.Fatalf("the machine is still there: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSDKDeleteStateMachineDeleting checks DELETING on the wire: the
+// status, the typed StateMachineDeleting errors, and an execution waiting
+// for an activity that ends ABORTED when the worker answers.
+func TestSDKDeleteStateMachineDeleting(t *testing.T) {
+	t.Parallel()
+	e := newSDKEnv(t, "memory")
+	act, err := e.c.CreateActivity(e.ctx, &sdk.CreateActivityInput{Name: aws.String("deleting-work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := `{"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": "` + *act.ActivityArn + `", "End": true}}}`
+	sm := e.createMachine("deleting", def)
+	arn := e.start(sm, "waits", `{}`)
+	task, err := e.c.GetActivityTask(e.ctx, &sdk.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+	if err != nil || task.TaskToken == nil {
+		t.Fatalf("get activity task: %+v %v", task, err)
+	}
+	e.waitEvent(arn, types.HistoryEventTypeActivityStarted)
+	if _, err := e.c.DeleteStateMachine(e.ctx, &sdk.DeleteStateMachineInput{StateMachineArn: aws.String(sm)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.c.DescribeStateMachine(e.ctx, &sdk.DescribeStateMachineInput{StateMachineArn: aws.String(sm)})
+	if err != nil || d.Status != types.StateMachineStatusDeleting {
+		t.Fatalf("describe while deleting: %+v %v", d, err)
+	}
+	_, err = e.c.StartExecution(e.ctx, &sdk.StartExecutionInput{StateMachineArn: aws.String(sm)})
+	asError[*types.StateMachineDeleting](t, err, "start while deleting")
+	_, err = e.c.CreateStateMachine(e.ctx, &sdk.CreateStateMachineInput{Name: aws.String("deleting"), Definition: aws.String(def), RoleArn: aws.String(sdkRole)})
+	asError[*types.StateMachineDeleting](t, err, "create the same name while deleting")
+	if got := e.describe(arn); got.Status != types.ExecutionStatusRunning {
+		t.Fatalf("the execution before its next transition: %s", got.Status)
+	}
+	if _, err := e.c.SendTaskSuccess(e.ctx, &sdk.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitDone(arn); got.Status != types.ExecutionStatusAborted {
+		t.Fatalf("the execution after its next transition: %s", got.Status)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := e.c.DescribeStateMachine(e.ctx, &sdk.DescribeStateMachineInput{StateMachineArn: aws.String(sm)})
+		var gone *types.StateMachineDoesNotExist
+		if errors.As(err, &gone) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the machine is still there: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h := e.history(arn); len(h) == 0 || h[len(h)-1].Type != types.HistoryEventTypeExecutionAborted {
+		t.Errorf("history %v", eventTypes(h))
 	}
 }

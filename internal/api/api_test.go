@@ -147,6 +147,16 @@ func TestLambdaRoutesErrors(t *testing.T) {
 			"1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{"GET", "/2015-03-31/functions?MaxItems=x", "", 400, "InvalidParameterValueException", "MaxItems must be a number"},
 		{"GET", "/2015-03-31/functions?FunctionVersion=1", "", 400, "ValidationException", ""},
+		{"POST", "/2015-03-31/functions/nope/versions", "{}", 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"},
+		{"GET", "/2015-03-31/functions/nope/versions?MaxItems=0", "", 400, "ValidationException", ""},
+		{"POST", "/2015-03-31/functions/nope/aliases", `{"Name":"1","FunctionVersion":"1"}`, 400, "ValidationException",
+			"1 validation error detected: Value '1' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)"},
+		{"POST", "/2015-03-31/functions/nope/aliases", `{"Name":"live"}`, 400, "ValidationException",
+			"1 validation error detected: Value null at 'functionVersion' failed to satisfy constraint: Member must not be null"},
+		{"GET", "/2015-03-31/functions/nope/aliases/live", "", 404, "ResourceNotFoundException", ""},
+		{"PATCH", "/2015-03-31/functions/nope", "", 404, "UnknownOperationException", "stepd does not implement the Lambda operation PATCH /2015-03-31/functions/nope"},
+		{"GET", "/2018-10-31/layers", "", 404, "UnknownOperationException", "stepd does not implement the Lambda operation GET /2018-10-31/layers"},
+		{"GET", "/2017-03-31/tags/nope", "", 400, "ValidationException", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {

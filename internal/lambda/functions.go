@@ -248,6 +248,9 @@ func (s *Service) ListFunctionsPage(_ context.Context, in *ListFunctionsInput) (
 			`Member must satisfy regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1}`)
 	}
 	names := s.names()
+	if in.FunctionVersion == "ALL" {
+		return s.listAllVersions(names, in.Marker, maxItems)
+	}
 	start := 0
 	if in.Marker != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.Marker)
@@ -270,18 +273,36 @@ func (s *Service) ListFunctionsPage(_ context.Context, in *ListFunctionsInput) (
 		fn := s.functions[names[i]]
 		s.mu.RUnlock()
 		if fn != nil {
-			cfg := copyConfig(fn.def.Load().rec.Config)
-			out.Functions = append(out.Functions, cfg)
-			if in.FunctionVersion == "ALL" {
-				// Every version is listed, each under its qualified ARN.
-				cfg.FunctionArn = s.functionARN(fn.name, VersionLatest)
-				for _, d := range fn.pub.Load().versions {
-					out.Functions = append(out.Functions, copyConfig(d.rec.Config))
-				}
-			}
+			out.Functions = append(out.Functions, copyConfig(fn.def.Load().rec.Config))
 		}
 	}
 	return out, nil
+}
+
+// listAllVersions is ListFunctions with FunctionVersion ALL: an entry for
+// every version of every function ($LATEST first), each under its
+// qualified ARN, paged by name:version.
+func (s *Service) listAllVersions(names []string, marker string, maxItems int) (*ListFunctionsOutput, error) {
+	var all []*FunctionConfiguration
+	for _, name := range names {
+		s.mu.RLock()
+		fn := s.functions[name]
+		s.mu.RUnlock()
+		if fn == nil {
+			continue
+		}
+		cfg := copyConfig(fn.def.Load().rec.Config)
+		cfg.FunctionArn = s.functionARN(fn.name, VersionLatest)
+		all = append(all, cfg)
+		for _, d := range fn.pub.Load().versions {
+			all = append(all, copyConfig(d.rec.Config))
+		}
+	}
+	page, next, err := pageOf(all, marker, maxItems, func(c *FunctionConfiguration) string { return c.FunctionName + ":" + c.Version })
+	if err != nil {
+		return nil, err
+	}
+	return &ListFunctionsOutput{Functions: append([]*FunctionConfiguration{}, page...), NextMarker: next}, nil
 }
 
 // update applies change to a copy of the function's record, stores it and

@@ -360,3 +360,48 @@ func TestAliases(t *testing.T) {
 		t.Fatalf("delete version 1 once no alias uses it: %v", err)
 	}
 }
+
+func TestListFunctionsAllVersions(t *testing.T) {
+	needTool(t, "python3")
+	ctx := context.Background()
+	b := newTestService(t, Options{})
+	for _, n := range []string{"a", "b"} {
+		b.create(t, fnSpec{name: n, runtime: "python3.12", handler: "app.handler", files: versionedPython(n)})
+	}
+	if _, err := b.svc.PublishVersion(ctx, &PublishVersionInput{FunctionName: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		version string
+		size    int
+		want    string
+	}{
+		{"", 50, "a:$LATEST,b:$LATEST"},
+		{"ALL", 50, "a:$LATEST:$LATEST,a:1:1,b:$LATEST:$LATEST"},
+		{"ALL", 1, "a:$LATEST:$LATEST,a:1:1,b:$LATEST:$LATEST"},
+		{"ALL", 2, "a:$LATEST:$LATEST,a:1:1,b:$LATEST:$LATEST"},
+	}
+	for _, c := range cases {
+		var got []string
+		marker := ""
+		for pages := 0; pages < 10; pages++ {
+			out, err := b.svc.ListFunctionsPage(ctx, &ListFunctionsInput{FunctionVersion: c.version, Marker: marker, MaxItems: &c.size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Functions) > c.size {
+				t.Fatalf("page of %d for MaxItems %d", len(out.Functions), c.size)
+			}
+			for _, f := range out.Functions {
+				arn := f.FunctionArn[strings.Index(f.FunctionArn, ":function:")+len(":function:"):]
+				got = append(got, arn+":"+f.Version)
+			}
+			if marker = out.NextMarker; marker == "" {
+				break
+			}
+		}
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("FunctionVersion %q MaxItems %d: %v, want %s", c.version, c.size, got, c.want)
+		}
+	}
+}

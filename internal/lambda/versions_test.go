@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -403,5 +405,32 @@ func TestListFunctionsAllVersions(t *testing.T) {
 		if strings.Join(got, ",") != c.want {
 			t.Errorf("FunctionVersion %q MaxItems %d: %v, want %s", c.version, c.size, got, c.want)
 		}
+	}
+}
+
+// TestLocalCodeVersions pins the choice for hot-reload functions: a
+// version snapshots the configuration and runs from the same directory.
+func TestLocalCodeVersions(t *testing.T) {
+	needTool(t, "python3")
+	ctx := context.Background()
+	b := newTestService(t, Options{})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(versionedPython("local")["app.py"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.CreateFunction(ctx, &CreateFunctionInput{FunctionName: "h", Runtime: "python3.12", Role: testRole,
+		Handler: "app.handler", Code: FunctionCode{S3Bucket: HotReloadBucket, S3Key: dir}, Publish: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.UpdateFunctionConfiguration(ctx, &UpdateFunctionConfigurationInput{FunctionName: "h", Timeout: ptr(9)}); err != nil {
+		t.Fatal(err)
+	}
+	r, out := b.invokeQ(t, "h", "1")
+	if r.Code != "local" || out.ExecutedVersion != "1" {
+		t.Fatalf("version 1 of a local function ran %+v", r)
+	}
+	cfg, err := b.svc.GetFunction(ctx, "h:1", "", nil)
+	if err != nil || cfg.Configuration.Timeout != DefaultTimeout || cfg.Code.Location != "file://"+dir {
+		t.Fatalf("version 1: %+v %v", cfg, err)
 	}
 }

@@ -96,6 +96,9 @@ type env struct {
 	svc    *Service
 	def    *definition
 	stream *logstore.Stream
+	// code is the fingerprint of a local code directory when the
+	// environment started (zero for unpacked zips, which do not change).
+	code codeStamp
 
 	cmd  *exec.Cmd
 	srv  *http.Server
@@ -150,6 +153,9 @@ func (s *Service) startEnv(def *definition) (*env, error) {
 		syncCh:   make(chan struct{}, 1),
 		closing:  make(chan struct{}),
 		started:  now,
+	}
+	if def.rec.LocalCode {
+		e.code = stampCode(def.rec.CodeDir)
 	}
 	e.stream = s.logs.CreateStream(logGroupName(def.name()), newStreamName(now, def.version()))
 	cfg := def.rec.Config

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func apiErr(t *testing.T, err error) *APIError {
@@ -262,23 +263,52 @@ func TestLocalDirectoryCode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("def handler(e, c):\n    return 'one'\n")
+	// Each version of the handler counts its invokes in its environment:
+	// "one 2" is a warm environment reused, "two 1" a fresh one.
+	handler := func(v string) string {
+		return "n = 0\ndef handler(e, c):\n    global n\n    n += 1\n    return '" + v + " %d' % n\n"
+	}
+	write(handler("one"))
 	_, err := b.svc.CreateFunction(context.Background(), &CreateFunctionInput{FunctionName: "local", Runtime: "python3.12", Role: testRole,
 		Handler: "app.handler", Code: FunctionCode{S3Bucket: HotReloadBucket, S3Key: src}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"one"` {
-		t.Fatalf("got %s", out.Payload)
+	// An edit takes effect at the next invoke (hot reloading): the warm
+	// environment, started on other code, is replaced; an unchanged
+	// directory keeps it warm.
+	steps := []struct{ edit, want string }{
+		{"", `"one 1"`},
+		{"", `"one 2"`},
+		{"two", `"two 1"`},
+		{"", `"two 2"`},
+		{"three", `"three 1"`},
 	}
-	write("def handler(e, c):\n    return 'two'\n")
-	// The edit is picked up by new environments; UpdateFunctionCode with the
-	// same directory retires the warm one.
-	if _, err := b.svc.UpdateFunctionCode(context.Background(), &UpdateFunctionCodeInput{FunctionName: "local", FunctionCode: FunctionCode{Dir: src}}); err != nil {
+	for i, step := range steps {
+		if step.edit != "" {
+			write(handler(step.edit))
+			// A later modification time even on coarse clocks.
+			later := time.Now().Add(time.Duration(i) * time.Second)
+			if err := os.Chtimes(filepath.Join(src, "app.py"), later, later); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if out := b.invoke(t, "local", `{}`); string(out.Payload) != step.want {
+			t.Fatalf("invoke %d: got %s, want %s", i, out.Payload, step.want)
+		}
+	}
+	// Bytecode the runtime writes does not count as an edit.
+	if err := os.MkdirAll(filepath.Join(src, "__pycache__"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"two"` {
-		t.Fatalf("got %s", out.Payload)
+	if err := os.WriteFile(filepath.Join(src, "__pycache__", "app.cpython-312.pyc"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"three 2"` {
+		t.Fatalf("after a __pycache__ change: got %s, want a warm \"three 2\"", out.Payload)
+	}
+	if err := os.RemoveAll(filepath.Join(src, "__pycache__")); err != nil {
+		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(src); len(entries) != 1 {
 		t.Errorf("the local directory was written to: %d entries", len(entries))

@@ -116,18 +116,23 @@ func (p *pool) setLimit(n int) {
 }
 
 // takeIdle returns a warm environment of def (the most recently used
-// one), closing stale ones it meets: dead, or of a definition that is no
-// longer current. Environments of other current versions stay.
+// one), closing stale ones it meets: dead, of a definition that is no
+// longer current, or started on local code that has changed since.
+// Environments of other current versions stay.
 func (p *pool) takeIdle(def *definition) *env {
+	var code codeStamp
+	if def.rec.LocalCode {
+		code = stampCode(def.rec.CodeDir) // before the lock: it reads the disk
+	}
 	p.fn.mu.Lock()
 	defer p.fn.mu.Unlock()
 	for i := len(p.idle) - 1; i >= 0; i-- {
 		e := p.idle[i]
 		switch {
-		case e.def == def && e.alive():
+		case e.def == def && e.alive() && e.code == code:
 			p.idle = append(p.idle[:i], p.idle[i+1:]...)
 			return e
-		case !e.alive() || !p.fn.isCurrent(e.def):
+		case !e.alive() || !p.fn.isCurrent(e.def) || (e.def == def && e.code != code):
 			p.idle = append(p.idle[:i], p.idle[i+1:]...)
 			delete(p.envs, e)
 			go e.close()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 
+	"stepd/internal/jsonv"
 	"stepd/internal/lambda"
 )
 
@@ -235,7 +236,11 @@ func readREST(r *http.Request, limit int64, op string, v any) error {
 		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return NewError("InvalidRequestContentException", "Could not parse request body into json: "+err.Error())
+		msg := serializationMessage(err) // a member of the wrong type
+		if _, perr := jsonv.Parse(body); perr != nil {
+			msg = perr.Error() // not JSON: where and why
+		}
+		return NewError("InvalidRequestContentException", "Could not parse request body into json: "+msg)
 	}
 	return nil
 }

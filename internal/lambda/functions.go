@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"stepd/internal/jsonv"
 )
 
 // lastModified formats a time as the Lambda API does:
@@ -527,11 +529,9 @@ func checkJSON(payload []byte) error {
 	if json.Valid(payload) {
 		return nil
 	}
-	var v any
-	err := json.Unmarshal(payload, &v)
 	msg := "invalid JSON"
-	if err != nil {
-		msg = err.Error()
+	if _, err := jsonv.Parse(payload); err != nil {
+		msg = err.Error() // where and why, in words (not Go's)
 	}
 	return userError("InvalidRequestContentException", http.StatusBadRequest,
 		"Could not parse request body into json: Could not parse payload into json: %s", msg)

@@ -119,7 +119,7 @@ func TestAPIErrors(t *testing.T) {
 		{"payload not JSON", func() error {
 			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", Payload: []byte("not json")})
 			return err
-		}, "InvalidRequestContentException", 400, "Could not parse request body into json: Could not parse payload into json: "},
+		}, "InvalidRequestContentException", 400, "Could not parse request body into json: Could not parse payload into json: line 1, column 1: unrecognized token 'not': expected a JSON value (string, number, object, array, true, false or null)"},
 		{"bad invocation type", func() error {
 			_, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", InvocationType: "Later"})
 			return err

@@ -150,8 +150,8 @@ func TestDeleteStateMachineWithRunningExecutions(t *testing.T) {
 				}
 				return out.ExecutionArn
 			}
-			first := start(sm.StateMachineArn, `{"wait": 1}`)
-			second := start(alias.StateMachineAliasArn, `{"wait": 2}`)
+			first := start(sm.StateMachineArn, `{"wait": 3}`)
+			second := start(alias.StateMachineAliasArn, `{"wait": 5}`)
 
 			// A machine without running executions goes at once.
 			idle, err := runner.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "idle", Definition: &def, RoleArn: &role})
@@ -263,7 +263,7 @@ func TestDeleteStateMachineAfterRestart(t *testing.T) {
 		return svc, func() { svc.Close(ctx); st.Close() }
 	}
 	svc, closeFirst := open()
-	role, def, input := "arn:aws:iam::123456789012:role/r", deletingDef, `{"wait": 1}`
+	role, def, input := "arn:aws:iam::123456789012:role/r", deletingDef, `{"wait": 3}`
 	sm, err := svc.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: "restarted", Definition: &def, RoleArn: &role})
 	if err != nil {
 		t.Fatal(err)

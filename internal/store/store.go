@@ -20,7 +20,9 @@ type Store interface {
 	// UpdateStateMachine replaces the Definition, RoleARN,
 	// LoggingConfiguration, TracingConfiguration, Description, Status,
 	// RevisionID and UpdateDate of the state machine sm.ARN; its name, type,
-	// label, creation date and tags stay. ErrNotFound.
+	// label, creation date and tags stay. A machine that is Deleting stays
+	// Deleting, so that an update that read it before DeleteStateMachine
+	// cannot undo the deletion. ErrNotFound.
 	UpdateStateMachine(ctx context.Context, sm *StateMachine) error
 	// DeleteStateMachine deletes the state machine with its versions,
 	// aliases and tags. Its executions stay readable. ErrNotFound.

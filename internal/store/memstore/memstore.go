@@ -165,7 +165,9 @@ func (s *Store) UpdateStateMachine(ctx context.Context, sm *store.StateMachine) 
 	m.sm.LoggingConfiguration = sm.LoggingConfiguration
 	m.sm.TracingConfiguration = sm.TracingConfiguration
 	m.sm.Description = sm.Description
-	m.sm.Status = sm.Status
+	if m.sm.Status != store.Deleting { // no way back (store.Store)
+		m.sm.Status = sm.Status
+	}
 	m.sm.RevisionID = sm.RevisionID
 	m.sm.UpdateDate = store.Millis(sm.UpdateDate)
 	return nil

@@ -66,6 +66,14 @@ var machineCases = []testCase{
 		want.UpdateDate = store.Millis(up.UpdateDate)
 		want.Tags = []store.Tag{{Key: "k", Value: "v"}}
 		h.equal("updated machine", got, &want)
+		// DELETING is for good: a stale update (read while ACTIVE) keeps it.
+		stale := up
+		stale.Status, stale.Description = store.Active, "stale"
+		h.ok("stale update", h.s.UpdateStateMachine(h.ctx, &stale))
+		got, err = h.s.GetStateMachine(h.ctx, sm.ARN)
+		h.ok("get", err)
+		want.Description = "stale"
+		h.equal("machine after a stale update", got, &want)
 		missing := newMachine("nope")
 		h.is("update missing", h.s.UpdateStateMachine(h.ctx, missing), store.ErrNotFound)
 	}},

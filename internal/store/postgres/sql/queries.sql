@@ -29,7 +29,7 @@ FROM state_machines WHERE arn = $1
 
 -- name: UpdateStateMachine
 UPDATE state_machines SET definition = $2, role_arn = $3, logging_configuration = $4, tracing_configuration = $5,
-    description = $6, status = $7, revision_id = $8, update_date = $9
+    description = $6, status = CASE WHEN status = 'DELETING' THEN status ELSE $7 END, revision_id = $8, update_date = $9
 WHERE arn = $1
 
 -- name: DeleteStateMachine

@@ -381,7 +381,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		}
 		if fn, _, _ := s.lookup(rec.Config.FunctionName, ""); fn != nil {
 			// Published versions keep the code revisions they run.
-			pruneCode(dir, fn.pub.Load().codeDirs(code.dir, prev)...)
+			pruneCode(dir, append(fn.pub.Load().codeDirs(code.dir, prev), fn.pool.codeDirsInUse()...)...)
 		}
 		return nil
 	})

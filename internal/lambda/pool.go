@@ -239,3 +239,19 @@ func (p *pool) counts() (total, idle int) {
 	defer p.fn.mu.Unlock()
 	return len(p.envs), len(p.idle)
 }
+
+// codeDirsInUse returns the code directories of the environments that are
+// running or warm, so that pruning old code revisions spares them: an
+// invoke that is running keeps its code until it ends (the directory goes
+// at the next pruning).
+func (p *pool) codeDirsInUse() []string {
+	p.fn.mu.Lock()
+	defer p.fn.mu.Unlock()
+	var dirs []string
+	for e := range p.envs {
+		if e.def != nil && !e.def.rec.LocalCode {
+			dirs = append(dirs, e.def.rec.CodeDir)
+		}
+	}
+	return dirs
+}

@@ -396,7 +396,7 @@ func (s *Service) deleteVersionLocked(ctx context.Context, fn *function, v strin
 	}
 	fn.pub.Store(next)
 	fn.pool.retire()
-	pruneCode(s.functionDir(fn.name), next.codeDirs(latest.rec.CodeDir)...)
+	pruneCode(s.functionDir(fn.name), append(next.codeDirs(latest.rec.CodeDir), fn.pool.codeDirsInUse()...)...)
 	s.log.Info("function version deleted", "function", fn.name, "version", v)
 	return nil
 }

@@ -434,3 +434,45 @@ func TestLocalCodeVersions(t *testing.T) {
 		t.Fatalf("version 1: %+v %v", cfg, err)
 	}
 }
+
+// TestDeleteVersionWhileRunning: deleting a version (or updating the code)
+// while an invoke of it runs leaves that invoke its code: a handler that
+// reads its own files after the delete still finds them.
+func TestDeleteVersionWhileRunning(t *testing.T) {
+	needTool(t, "python3")
+	ctx := context.Background()
+	b := newTestService(t, Options{})
+	g := newGate(t)
+	reader := gatePython[:strings.Index(gatePython, "    return")] +
+		"    return open(os.path.join(os.path.dirname(__file__), 'data.txt')).read()\n"
+	files := func(data string) map[string]string { return map[string]string{"app.py": reader, "data.txt": data} }
+	b.create(t, fnSpec{name: "f", runtime: "python3.12", handler: "app.handler", env: map[string]string{"GATE_PORT": g.port()}, files: files("one")})
+	if _, err := b.svc.PublishVersion(ctx, &PublishVersionInput{FunctionName: "f"}); err != nil {
+		t.Fatal(err)
+	}
+	// Version 1 keeps its own code directory from here on.
+	if _, err := b.svc.UpdateFunctionCode(ctx, &UpdateFunctionCodeInput{FunctionName: "f", FunctionCode: FunctionCode{ZipFile: zipOf(t, files("two"))}}); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		out *InvokeOutput
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := b.svc.Invoke(ctx, &InvokeInput{FunctionName: "f", Qualifier: "1", Payload: []byte(`{}`)})
+		done <- result{out, err}
+	}()
+	at := g.next(t) // version 1 is running
+	if err := b.svc.DeleteFunction(ctx, "f", "1"); err != nil {
+		t.Fatal(err)
+	}
+	at.release()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.out.FunctionError != "" || string(r.out.Payload) != `"one"` {
+		t.Fatalf("the running invoke of the deleted version: %s %s", r.out.FunctionError, r.out.Payload)
+	}
+}

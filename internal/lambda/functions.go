@@ -90,21 +90,30 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		cfg.LoggingConfig.LogFormat = in.LoggingConfig.LogFormat
 	}
 	rec := &FunctionRecord{Config: cfg, Tags: in.Tags, CodeDir: code.dir, LocalCode: code.local, ZipPath: code.zipPath}
-	if err := s.store.PutFunction(ctx, rec); err != nil {
+	def := &definition{rec: rec, kind: kind}
+	fn := s.newFunction(def)
+	// The function and, with Publish, its version 1 are stored in one save:
+	// a failure leaves nothing.
+	out := def
+	if in.Publish {
+		var next *published
+		next, out = s.withVersion(fn, def, nil)
+		fn.pub.Store(next)
+	}
+	if err := s.save(ctx, fn, rec, fn.pub.Load()); err != nil {
 		if !code.local {
 			removeAllQuiet(dir)
 		}
-		return nil, errServiceFailure("could not save function %s: %v", in.FunctionName, err)
+		return nil, err
 	}
-	fn := s.newFunction(&definition{rec: rec, kind: kind})
 	s.mu.Lock()
 	s.functions[in.FunctionName] = fn
 	s.mu.Unlock()
 	s.log.Info("function created", "function", in.FunctionName, "runtime", in.Runtime, "code", code.dir)
-	if in.Publish {
-		return s.publishLocked(ctx, fn, nil)
+	if out != def {
+		s.log.Info("function version published", "function", fn.name, "version", out.version())
 	}
-	return copyConfig(cfg), nil
+	return copyConfig(out.rec.Config), nil
 }
 
 func isAPIError(err error) bool {
@@ -335,18 +344,30 @@ func (s *Service) update(ctx context.Context, name, revision string, publish boo
 	if rec.Config.RevisionID == old.rec.Config.RevisionID {
 		rec.Config.RevisionID = uuid.NewString()
 	}
-	if err := s.save(ctx, fn, &rec, fn.pub.Load()); err != nil {
+	def := &definition{rec: &rec, kind: kind}
+	// $LATEST and, with publish, its new version are stored in one save:
+	// a failure leaves the function as it was.
+	pub, out := fn.pub.Load(), def
+	if publish {
+		if next, v := s.withVersion(fn, def, nil); next != nil {
+			pub, out = next, v
+		} else {
+			out = v
+		}
+	}
+	if err := s.save(ctx, fn, &rec, pub); err != nil {
 		return nil, err
 	}
-	fn.def.Store(&definition{rec: &rec, kind: kind})
+	fn.def.Store(def)
+	fn.pub.Store(pub)
 	if rec.ReservedConcurrency != old.rec.ReservedConcurrency {
 		fn.pool.setLimit(s.limitFor(&rec))
 	}
 	fn.pool.retire()
-	if publish {
-		return s.publishLocked(ctx, fn, nil)
+	if publish && out != def {
+		s.log.Info("function version published", "function", fn.name, "version", out.version())
 	}
-	return copyConfig(rec.Config), nil
+	return copyConfig(out.rec.Config), nil
 }
 
 // UpdateFunctionCode replaces a function's code. Warm environments are

@@ -233,11 +233,27 @@ func (s *Service) PublishVersion(ctx context.Context, in *PublishVersionInput) (
 // publishLocked publishes fn's $LATEST; the caller holds writeMu.
 func (s *Service) publishLocked(ctx context.Context, fn *function, description *string) (*FunctionConfiguration, error) {
 	latest := fn.def.Load()
+	next, v := s.withVersion(fn, latest, description)
+	if next == nil {
+		return copyConfig(v.rec.Config), nil
+	}
+	if err := s.save(ctx, fn, latest.rec, next); err != nil {
+		return nil, err
+	}
+	fn.pub.Store(next)
+	s.log.Info("function version published", "function", fn.name, "version", v.version())
+	return copyConfig(v.rec.Config), nil
+}
+
+// withVersion returns fn's versions and aliases with latest published as a
+// new version, and that version; nothing is stored. When the newest
+// version already is latest's snapshot, it returns nil and that version.
+func (s *Service) withVersion(fn *function, latest *definition, description *string) (*published, *definition) {
 	pub := fn.pub.Load()
 	if n := len(pub.versions); n > 0 {
 		newest := pub.versions[n-1]
 		if versionNumber(newest) == pub.last && sameSnapshot(newest.rec, latest.rec) {
-			return copyConfig(newest.rec.Config), nil
+			return nil, newest
 		}
 	}
 	n := pub.last + 1
@@ -257,17 +273,12 @@ func (s *Service) publishLocked(ctx context.Context, fn *function, description *
 	if description != nil {
 		rec.Config.Description = *description
 	}
-	next := &published{
-		versions: append(append([]*definition(nil), pub.versions...), &definition{rec: rec, kind: latest.kind}),
+	d := &definition{rec: rec, kind: latest.kind}
+	return &published{
+		versions: append(append([]*definition(nil), pub.versions...), d),
 		aliases:  pub.aliases,
 		last:     n,
-	}
-	if err := s.save(ctx, fn, latest.rec, next); err != nil {
-		return nil, err
-	}
-	fn.pub.Store(next)
-	s.log.Info("function version published", "function", fn.name, "version", v)
-	return copyConfig(rec.Config), nil
+	}, d
 }
 
 // sameSnapshot reports whether a version has $LATEST's code and

@@ -234,7 +234,7 @@ func TestLambdaDispatcherRuntime(t *testing.T) {
 		{name: "invoke no such function", resource: invoke, input: `{"FunctionName": "nope", "Payload": {}}`, want: notFound(fnPrefix + "nope:$LATEST")},
 		{name: "invoke no such version", resource: invoke, input: `{"FunctionName": "echo", "Qualifier": "1"}`, want: notFound(fnPrefix + "echo:1")},
 		{name: "invoke unparsable payload", resource: invoke, input: `{"FunctionName": "echo", "Payload": "hello"}`,
-			want: `failed(Lambda.InvalidRequestContentException, "Could not parse request body into json: Could not parse payload into json: invalid character 'h' looking for beginning of value (Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Request ID: <uuid>; Proxy: null)")`},
+			want: `failed(Lambda.InvalidRequestContentException, "Could not parse request body into json: Could not parse payload into json: line 1, column 1: expected a JSON value (string, number, object, array, true, false or null), found 'h' (Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Request ID: <uuid>; Proxy: null)")`},
 		{name: "invoke bad invocation type", resource: invoke, input: `{"FunctionName": "echo", "InvocationType": "Sometimes"}`,
 			want: `failed(Lambda.ValidationException, "1 validation error detected: Value 'Sometimes' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun] (Service: AWSLambda; Status Code: 400; Error Code: ValidationException; Request ID: <uuid>; Proxy: null)")`},
 		{name: "invoke bad client context", resource: invoke, input: `{"FunctionName": "echo", "ClientContext": "not base64!"}`,

@@ -56,11 +56,7 @@ unit:
 	$(GO) test -race -count=1 $(PKGS)
 
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s $$pkg; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## console-test: the web console's tests alone, browser tests in headless
 ## Chromium included (`make unit` runs them too, with everything else).

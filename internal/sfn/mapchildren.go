@@ -44,23 +44,21 @@ func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, s
 		return nil, err
 	}
 	redriven := r.redrives > 0
-	var list []childExecution
+	var n int // every child, or none: they all have the run's status
 	if (status == "" || status == r.status) && (in.RedriveFilter == nil || (*in.RedriveFilter == "REDRIVEN") == redriven) {
-		list = make([]childExecution, r.items)
-		for i := range list {
-			list[i] = childExecution{run: r, index: int64(i)}
-		}
+		n = int(r.items)
 	}
 	filter := status
 	if in.RedriveFilter != nil {
 		filter += "/" + *in.RedriveFilter
 	}
-	page, next, err := pageOf(list, "mapRunExecutions", r.arn+"\x01"+filter, in.NextToken, limit)
+	from, to, next, err := pageRange(n, "mapRunExecutions", r.arn+"\x01"+filter, in.NextToken, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, len(page)), NextToken: next}
-	for _, c := range page {
+	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, to-from), NextToken: next}
+	for i := from; i < to; i++ {
+		c := childExecution{run: r, index: int64(i)}
 		item := ExecutionListItem{ExecutionArn: c.arn(), StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
 			StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn}
 		if redriven {

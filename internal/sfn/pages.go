@@ -38,22 +38,30 @@ func invalidToken() *Error {
 // pageOf returns the items of a page of list, from the position a nextToken
 // gives (none: the start), and the nextToken of the page after it.
 func pageOf[T any](list []T, kind, key string, token *string, limit int) ([]T, *string, error) {
-	from := 0
+	from, to, next, err := pageRange(len(list), kind, key, token, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return list[from:to], next, nil
+}
+
+// pageRange is pageOf for a list of n items that are not built yet: the
+// page is items [from, to).
+func pageRange(n int, kind, key string, token *string, limit int) (from, to int, next *string, err error) {
 	if token != nil {
-		n, ok := parseOffsetToken(*token, kind, key)
-		if !ok || n > len(list) {
-			return nil, nil, invalidToken()
+		f, ok := parseOffsetToken(*token, kind, key)
+		if !ok || f > n {
+			return 0, 0, nil, invalidToken()
 		}
-		from = n
+		from = f
 	}
 	if limit <= 0 {
 		limit = 100
 	}
-	to := min(from+limit, len(list))
-	var next *string
-	if to < len(list) {
+	to = min(from+limit, n)
+	if to < n {
 		t := offsetToken(kind, key, to)
 		next = &t
 	}
-	return list[from:to], next, nil
+	return from, to, next, nil
 }

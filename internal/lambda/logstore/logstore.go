@@ -2,10 +2,13 @@ package logstore
 
 import (
 	"errors"
+	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults for [Options].
@@ -26,6 +29,12 @@ type Options struct {
 	MaxEventsPerStream int
 	// MaxStreamsPerGroup is how many streams a group keeps; default 200.
 	MaxStreamsPerGroup int
+	// FlushInterval is how often a store opened on a directory writes
+	// buffered events to their files; default 200ms.
+	FlushInterval time.Duration
+	// Logger receives write errors of a store opened on a directory;
+	// default none.
+	Logger *slog.Logger
 }
 
 // Event is one log event.
@@ -58,20 +67,31 @@ type StreamInfo struct {
 	StoredBytes         int64
 }
 
-// Store is an in-memory CloudWatch-Logs-like store, safe for concurrent
-// use.
+// Store is a CloudWatch-Logs-like store, safe for concurrent use. [New]
+// keeps it in memory; [Open] also keeps it in a directory.
 type Store struct {
 	opts   Options
+	dir    string // "" in memory only
 	mu     sync.RWMutex
 	groups map[string]*group
+
+	// Persistence (see disk.go).
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	errMu     sync.Mutex
+	err       error // the first write error
 }
 
 type group struct {
+	s       *Store
 	name    string
 	created int64
+	dir     string // "" in memory only
 	mu      sync.Mutex
 	streams map[string]*Stream
 	order   []*Stream // by creation
+	nextN   int64     // creation number of the next stream
 }
 
 // Stream is a log stream handle; writers append to it directly.
@@ -79,13 +99,23 @@ type Stream struct {
 	g       *group
 	name    string
 	created int64
+	n       int64 // creation number within its group
 	base    int64 // Seq of events[0]
 	events  []Event
 	bytes   int64
 	max     int
+
+	// Persistence, guarded by g.mu (see disk.go). path is "" when the
+	// stream is not persisted (in memory, dropped, deleted, or after a
+	// write error).
+	path      string
+	f         *os.File
+	pending   []byte // encoded lines not yet written
+	fileLines int    // events in the file (written or pending)
+	lastWrite time.Time
 }
 
-// New returns an empty store.
+// New returns an empty store kept in memory only.
 func New(opts Options) *Store {
 	if opts.MaxEventsPerStream <= 0 {
 		opts.MaxEventsPerStream = DefaultMaxEventsPerStream
@@ -93,17 +123,25 @@ func New(opts Options) *Store {
 	if opts.MaxStreamsPerGroup <= 0 {
 		opts.MaxStreamsPerGroup = DefaultMaxStreamsPerGroup
 	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = DefaultFlushInterval
+	}
 	return &Store{opts: opts, groups: map[string]*group{}}
 }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }
 
 // CreateStream returns the stream name in group, creating both as needed.
+// In a store opened on a directory, a stream dropped past
+// MaxStreamsPerGroup loses its file too.
 func (s *Store) CreateStream(groupName, streamName string) *Stream {
 	s.mu.Lock()
 	g := s.groups[groupName]
 	if g == nil {
-		g = &group{name: groupName, created: nowMillis(), streams: map[string]*Stream{}}
+		g = &group{s: s, name: groupName, created: nowMillis(), streams: map[string]*Stream{}}
+		if s.dir != "" {
+			s.createGroupDir(g)
+		}
 		s.groups[groupName] = g
 	}
 	s.mu.Unlock()
@@ -112,31 +150,72 @@ func (s *Store) CreateStream(groupName, streamName string) *Stream {
 	if st := g.streams[streamName]; st != nil {
 		return st
 	}
-	st := &Stream{g: g, name: streamName, created: nowMillis(), max: s.opts.MaxEventsPerStream}
+	st := &Stream{g: g, name: streamName, created: nowMillis(), n: g.nextN, max: s.opts.MaxEventsPerStream}
+	g.nextN++
+	if g.dir != "" {
+		st.startFile()
+	}
 	g.streams[streamName] = st
 	g.order = append(g.order, st)
 	if len(g.order) > s.opts.MaxStreamsPerGroup {
 		old := g.order[0]
 		g.order = g.order[1:]
 		delete(g.streams, old.name)
+		old.removeFileLocked()
 	}
 	return st
 }
 
-// DeleteGroup removes a group and its streams; unknown groups are ignored.
+// DeleteGroup removes a group and its streams (and their files);
+// unknown groups are ignored.
 func (s *Store) DeleteGroup(name string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[name]
+	if g == nil {
+		return
+	}
 	delete(s.groups, name)
-	s.mu.Unlock()
+	g.mu.Lock()
+	for _, st := range g.order {
+		st.closeFileLocked()
+	}
+	dir := g.dir
+	g.dir = ""
+	g.mu.Unlock()
+	if dir != "" {
+		// Under s.mu, so a group of the same name created next cannot have
+		// its new directory removed.
+		if err := os.RemoveAll(dir); err != nil {
+			s.setErr(err)
+		}
+	}
 }
 
 // Name returns the stream's name.
 func (st *Stream) Name() string { return st.name }
 
-// Append adds an event stamped ts (Unix milliseconds).
+// Append adds an event stamped ts (Unix milliseconds). In a store opened
+// on a directory the event is buffered and written within FlushInterval;
+// messages that are not valid UTF-8 are stored with U+FFFD in place of the
+// invalid bytes.
 func (st *Stream) Append(ts int64, msg string) {
 	g := st.g
 	g.mu.Lock()
+	if st.path == "" {
+		st.appendLocked(Event{Timestamp: ts, IngestionTime: nowMillis(), Message: msg})
+	} else {
+		if !utf8.ValidString(msg) {
+			msg = strings.ToValidUTF8(msg, "\uFFFD")
+		}
+		st.persistLocked(st.appendLocked(Event{Timestamp: ts, IngestionTime: nowMillis(), Message: msg}))
+	}
+	g.mu.Unlock()
+}
+
+// appendLocked adds e (its Seq set here), dropping the oldest quarter of
+// the events when the stream is full, and returns it.
+func (st *Stream) appendLocked(e Event) Event {
 	if len(st.events) >= st.max {
 		drop := st.max / 4
 		if drop < 1 {
@@ -150,9 +229,10 @@ func (st *Stream) Append(ts int64, msg string) {
 		st.events = st.events[:n]
 		st.base += int64(drop)
 	}
-	st.events = append(st.events, Event{Timestamp: ts, IngestionTime: nowMillis(), Message: msg, Seq: st.base + int64(len(st.events))})
-	st.bytes += int64(len(msg))
-	g.mu.Unlock()
+	e.Seq = st.base + int64(len(st.events))
+	st.events = append(st.events, e)
+	st.bytes += int64(len(e.Message))
+	return e
 }
 
 func (s *Store) group(name string) (*group, error) {

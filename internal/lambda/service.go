@@ -30,8 +30,9 @@ const (
 
 // Options configure a [Service].
 type Options struct {
-	// DataDir holds function definitions and code (DataDir/functions) and
-	// the installed runtime bootstraps (DataDir/runtime). Required.
+	// DataDir holds function definitions and code (DataDir/functions), the
+	// installed runtime bootstraps (DataDir/runtime) and, by default, the
+	// function logs (DataDir/logs). Required.
 	DataDir string
 	// Store persists function definitions; default NewFileStore(DataDir).
 	Store ConfigStore
@@ -55,7 +56,10 @@ type Options struct {
 	// AWS_ENDPOINT_URL_LAMBDA / _SFN / _CLOUDWATCH_LOGS so their SDK calls
 	// reach stepd.
 	EndpointURL string
-	// Logs receives function logs; default a new in-memory store.
+	// Logs receives function logs; default a store kept in DataDir/logs
+	// (see [logstore.Open]), which the service closes at Close. Pass
+	// logstore.New(...) to keep them in memory only; a store passed here is
+	// the caller's to close.
 	Logs *logstore.Store
 	// Logger receives the service's own logs; default slog.Default().
 	Logger *slog.Logger
@@ -89,9 +93,6 @@ func (o Options) withDefaults() Options {
 	if o.Store == nil {
 		o.Store = NewFileStore(o.DataDir)
 	}
-	if o.Logs == nil {
-		o.Logs = logstore.New(logstore.Options{})
-	}
 	return o
 }
 
@@ -103,6 +104,7 @@ type Service struct {
 	log        *slog.Logger
 	store      ConfigStore
 	logs       *logstore.Store
+	ownLogs    bool // opened by New, closed by Close
 	mem        *memoryControl
 	interp     *interpreters
 	runtimeDir string
@@ -164,12 +166,20 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	ownLogs := opts.Logs == nil
+	if ownLogs {
+		opts.Logs, err = logstore.Open(filepath.Join(opts.DataDir, "logs"), logstore.Options{Logger: opts.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("open function logs: %w", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		opts:       opts,
 		log:        opts.Logger,
 		store:      opts.Store,
 		logs:       opts.Logs,
+		ownLogs:    ownLogs,
 		mem:        mem,
 		interp:     &interpreters{pythonName: opts.Python, nodeName: opts.Node},
 		runtimeDir: rtDir,
@@ -182,6 +192,7 @@ func New(opts Options) (*Service, error) {
 	recs, err := s.store.LoadFunctions(ctx)
 	if err != nil {
 		cancel()
+		s.closeLogs()
 		return nil, fmt.Errorf("load functions: %w", err)
 	}
 	for _, rec := range recs {
@@ -262,6 +273,7 @@ func (s *Service) Close(ctx context.Context) error {
 		s.async.Wait()
 		s.janitor.Wait()
 		s.mem.close()
+		s.closeLogs()
 		close(done)
 	}()
 	select {
@@ -269,6 +281,17 @@ func (s *Service) Close(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("close function runtime: %w", ctx.Err())
+	}
+}
+
+// closeLogs writes the buffered function logs and closes their files, if
+// the service opened the store.
+func (s *Service) closeLogs() {
+	if !s.ownLogs {
+		return
+	}
+	if err := s.logs.Close(); err != nil {
+		s.log.Warn("function logs were not all written", "err", err)
 	}
 }
 

@@ -164,7 +164,6 @@ func runDefinition(ctx context.Context, s *streams, file string, o *runOptions) 
 		TimeScale:  o.timeScale,
 		OnEvents:   p.events,
 	}
-	p.start = time.Now()
 	res, err := r.Run(ctx, m, engine.Config{
 		ExecutionARN: arn("execution", name+":"+execName), Name: execName,
 		StateMachineARN: arn("stateMachine", name), StateMachineName: name,
@@ -206,17 +205,19 @@ func writeHistoryDoc(w io.Writer, res *runner.Result) error {
 	return enc.Encode(doc)
 }
 
-// progress prints one line per state entered, exited, failed or retried.
+// progress prints one line per state entered, exited, failed or retried,
+// timed on the execution's clock (its history's timestamps: waits shortened
+// by --time-scale count in full, as in the final status line).
 type progress struct {
 	w       io.Writer
-	start   time.Time
+	start   time.Time        // the execution's start
 	names   map[int64]string // event id → state name of its thread
 	entered map[string]time.Time
 	attempt map[string]int
 }
 
-func (p *progress) line(format string, args ...any) {
-	fmt.Fprintf(p.w, "%8.3fs  %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, args...))
+func (p *progress) line(at time.Time, format string, args ...any) {
+	fmt.Fprintf(p.w, "%8.3fs  %s\n", at.Sub(p.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
 func (p *progress) events(evs []history.Event) {
@@ -224,6 +225,9 @@ func (p *progress) events(evs []history.Event) {
 		p.entered, p.attempt = map[string]time.Time{}, map[string]int{}
 	}
 	for _, e := range evs {
+		if p.start.IsZero() {
+			p.start = e.Timestamp
+		}
 		name := p.names[e.PreviousEventID]
 		if e.Details != nil && strings.HasSuffix(string(e.Type), "StateEntered") {
 			name = e.Details.Name
@@ -232,23 +236,23 @@ func (p *progress) events(evs []history.Event) {
 		t := string(e.Type)
 		switch {
 		case strings.HasSuffix(t, "StateEntered"):
-			p.entered[name] = time.Now()
+			p.entered[name] = e.Timestamp
 			p.attempt[name] = 0
-			p.line("entered %s (%s)", name, strings.TrimSuffix(t, "StateEntered"))
+			p.line(e.Timestamp, "entered %s (%s)", name, strings.TrimSuffix(t, "StateEntered"))
 		case strings.HasSuffix(t, "StateExited"):
-			p.line("exited  %s after %s", name, time.Since(p.entered[name]).Round(time.Millisecond))
+			p.line(e.Timestamp, "exited  %s after %s", name, e.Timestamp.Sub(p.entered[name]).Round(time.Millisecond))
 		case strings.HasSuffix(t, "Scheduled") || t == "ParallelStateStarted" || t == "MapStateStarted":
 			if p.attempt[name] > 0 {
-				p.line("retried %s (attempt %d)", name, p.attempt[name]+1)
+				p.line(e.Timestamp, "retried %s (attempt %d)", name, p.attempt[name]+1)
 			}
 			p.attempt[name]++
 		case strings.HasSuffix(t, "Failed") || strings.HasSuffix(t, "TimedOut"):
 			if e.Type == history.ExecutionFailed || e.Details == nil || e.Details.Error == nil {
 				continue
 			}
-			p.line("failed  %s: %s", name, *e.Details.Error)
+			p.line(e.Timestamp, "failed  %s: %s", name, *e.Details.Error)
 		case t == "FailStateEntered":
-			p.line("failed  %s", name)
+			p.line(e.Timestamp, "failed  %s", name)
 		}
 	}
 }

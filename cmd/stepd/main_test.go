@@ -136,6 +136,22 @@ func TestRunTutorial(t *testing.T) {
 	}
 }
 
+// TestRunMockTypo: a test case that mocks a state the definition lacks
+// runs, with a warning naming the state (the real integration is called
+// for the state it meant).
+func TestRunMockTypo(t *testing.T) {
+	t.Parallel()
+	def := tutorial(t)
+	cfg := filepath.Join(t.TempDir(), "mock.json")
+	os.WriteFile(cfg, []byte(`{"StateMachines": {"tutorial": {"TestCases": {"Typo": {"Call APl": "OK"}}}},
+		"MockedResponses": {"OK": {"0": {"Return": {"StatusCode": 200, "Payload": {"statusCode": 200}}}}}}`), 0o644)
+	_, _, errOut := stepd(t, "run", def, "--mock-config", cfg, "--test-case", "Typo", "--time-scale", "0", "--data", t.TempDir())
+	want := `stepd: warning: test case "Typo" mocks state "Call APl", which ` + def + ` does not have`
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	t.Parallel()
 	def := tutorial(t)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -149,6 +151,15 @@ func runDefinition(ctx context.Context, s *streams, file string, o *runOptions) 
 		states, err := cfg.TestCase(name, o.testCase)
 		if err != nil {
 			return err
+		}
+		// A mocked state the definition lacks is most likely a typo, after
+		// which the real integration would be called: say so.
+		defined := map[string]bool{}
+		m.Walk(func(st *asl.State) { defined[st.Name] = true })
+		for _, st := range slices.Sorted(maps.Keys(states)) {
+			if !defined[st] {
+				fmt.Fprintf(s.err, "stepd: warning: test case %q mocks state %q, which %s does not have\n", o.testCase, st, file)
+			}
 		}
 		dispatcher = &tasks.Mocked{Config: cfg, States: states, Next: dispatcher}
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // On disk, a store opened on DIR keeps
@@ -218,6 +219,50 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// parseEventLine parses a line as appendEventLine writes it, quicker than
+// encoding/json; ok is false for anything else.
+func parseEventLine(l []byte) (e eventLine, ok bool) {
+	rest, ok := bytes.CutPrefix(l, []byte(`{"timestamp":`))
+	if !ok {
+		return e, false
+	}
+	if e.Timestamp, rest, ok = cutInt(rest, `,"ingestionTime":`); !ok {
+		return e, false
+	}
+	if e.IngestionTime, rest, ok = cutInt(rest, `,"message":`); !ok {
+		return e, false
+	}
+	q, ok := bytes.CutSuffix(rest, []byte("}"))
+	if !ok || len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return e, false
+	}
+	body := q[1 : len(q)-1]
+	if bytes.IndexByte(body, '\\') < 0 {
+		if bytes.IndexByte(body, '"') >= 0 || !utf8.Valid(body) {
+			return e, false
+		}
+		e.Message = string(body)
+		return e, true
+	}
+	// The escapes appendJSONString writes (\", \\, \n, \r, \t, \u00XX) are
+	// Go's too.
+	msg, err := strconv.Unquote(string(q))
+	if err != nil || !utf8.ValidString(msg) {
+		return e, false
+	}
+	e.Message = msg
+	return e, true
+}
+
+func cutInt(b []byte, sep string) (int64, []byte, bool) {
+	i := bytes.Index(b, []byte(sep))
+	if i <= 0 {
+		return 0, nil, false
+	}
+	n, err := strconv.ParseInt(string(b[:i]), 10, 64)
+	return n, b[i+len(sep):], err == nil
 }
 
 // flushLocked writes the stream's buffered lines.
@@ -474,9 +519,12 @@ func (g *group) loadStream(path string) (*Stream, error) {
 		i := bytes.IndexByte(rest, '\n')
 		l := rest[:i]
 		rest = rest[i+1:]
-		line = eventLine{}
-		if json.Unmarshal(l, &line) != nil {
-			continue // damaged (not written by a store); skipped
+		var ok bool
+		if line, ok = parseEventLine(l); !ok {
+			line = eventLine{}
+			if json.Unmarshal(l, &line) != nil {
+				continue // damaged (not written by a store); skipped
+			}
 		}
 		st.appendLocked(Event{Timestamp: line.Timestamp, IngestionTime: line.IngestionTime, Message: line.Message})
 		st.fileLines++

@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -340,4 +341,47 @@ func BenchmarkAppendDisk(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		st.Append(int64(i), "REPORT RequestId: 00000000-0000-0000-0000-000000000000\n")
 	}
+}
+
+// BenchmarkOpen loads a store of 20 streams of 1000 events.
+func BenchmarkOpen(b *testing.B) {
+	dir := b.TempDir()
+	s, _ := Open(dir, Options{})
+	for i := 0; i < 20; i++ {
+		st := s.CreateStream("/aws/lambda/f", fmt.Sprintf("s%d", i))
+		for j := 0; j < 1000; j++ {
+			st.Append(int64(j), "REPORT RequestId: 00000000-0000-0000-0000-000000000000\tDuration: 1.00 ms\n")
+		}
+	}
+	s.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
+// FuzzEventLine: the quick parser reads what appendEventLine writes as
+// encoding/json does.
+func FuzzEventLine(f *testing.F) {
+	for _, m := range []string{"", "plain\n", "q\"b\\s\t\r\x01\x7f", "ü 🎉", "\\u00e9", "a\"}"} {
+		f.Add(int64(1), int64(2), m)
+	}
+	f.Fuzz(func(t *testing.T, ts, it int64, msg string) {
+		msg = strings.ToValidUTF8(msg, "\uFFFD") // as Append stores it
+		l := appendEventLine(nil, &Event{Timestamp: ts, IngestionTime: it, Message: msg})
+		l = l[:len(l)-1]
+		var want eventLine
+		if err := json.Unmarshal(l, &want); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		got, ok := parseEventLine(l)
+		if !ok || got != want || want.Message != msg || want.Timestamp != ts || want.IngestionTime != it {
+			t.Fatalf("%s: parsed %+v %v, json %+v", l, got, ok, want)
+		}
+	})
 }

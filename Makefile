@@ -12,6 +12,8 @@ FUZZ_TARGETS := \
 	./internal/lambda:FuzzParseFunctionRef \
 	./internal/lambda:FuzzUnzip \
 	./internal/lambda/logstore:FuzzFilterPattern \
+	./internal/lambda/logstore:FuzzEventLine \
+	./internal/history:FuzzEventRoundTrip \
 	./internal/api:FuzzLogsAPI \
 	./internal/jsonpath:FuzzCompile \
 	./internal/jsonpath:FuzzGet \

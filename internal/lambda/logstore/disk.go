@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"stepd/internal/jsonv"
 )
 
 // On disk, a store opened on DIR keeps
@@ -187,38 +189,8 @@ func appendEventLine(b []byte, e *Event) []byte {
 	b = append(b, `,"ingestionTime":`...)
 	b = strconv.AppendInt(b, e.IngestionTime, 10)
 	b = append(b, `,"message":`...)
-	b = appendJSONString(b, e.Message)
+	b = jsonv.AppendString(b, e.Message)
 	return append(b, '}', '\n')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s (valid UTF-8) as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // parseEventLine parses a line as appendEventLine writes it, quicker than
@@ -246,8 +218,8 @@ func parseEventLine(l []byte) (e eventLine, ok bool) {
 		e.Message = string(body)
 		return e, true
 	}
-	// The escapes appendJSONString writes (\", \\, \n, \r, \t, \u00XX) are
-	// Go's too.
+	// The escapes jsonv.AppendString writes (\", \\, \n, \r, \t, \b, \f,
+	// \u00XX, \ufffd) are Go's too.
 	msg, err := strconv.Unquote(string(q))
 	if err != nil || !utf8.ValidString(msg) {
 		return e, false

@@ -190,27 +190,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("postgres: create schema %s: %w", s.opts.Schema, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, query("CreateMigrationsTable")); err != nil {
-			return fmt.Errorf("postgres: create migrations table: %w", err)
-		}
-		var have int
-		if err := tx.QueryRow(ctx, query("SchemaVersion")).Scan(&have); err != nil {
-			return fmt.Errorf("postgres: read schema version: %w", err)
-		}
-		if have > len(ms) {
-			return fmt.Errorf("postgres: the database has schema version %d, newer than this stepd knows (%d)", have, len(ms))
-		}
-		for _, m := range ms[have:] {
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, query("RecordMigration"),
-				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
-				return fmt.Errorf("postgres: record migration %s: %w", m.Name, err)
-			}
-			s.log.Info("applied migration", "migration", m.Name)
-		}
-		return nil
+		return sqlcore.Migrate(ctx, conn{tx}, queries, ms, "postgres", "the database", s.log)
 	})
 }
 

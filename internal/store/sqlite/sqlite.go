@@ -247,27 +247,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, query("CreateMigrationsTable")); err != nil {
-			return fmt.Errorf("sqlite: create migrations table: %w", err)
-		}
-		var have int
-		if err := tx.QueryRowContext(ctx, query("SchemaVersion")).Scan(&have); err != nil {
-			return fmt.Errorf("sqlite: read schema version: %w", err)
-		}
-		if have > len(ms) {
-			return fmt.Errorf("sqlite: %s has schema version %d, newer than this stepd knows (%d)", s.path, have, len(ms))
-		}
-		for _, m := range ms[have:] {
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, query("RecordMigration"),
-				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
-				return fmt.Errorf("sqlite: record migration %s: %w", m.Name, err)
-			}
-			s.log.Info("applied migration", "migration", m.Name)
-		}
-		return nil
+		return sqlcore.Migrate(ctx, conn{tx}, queries, ms, "sqlite", s.path, s.log)
 	})
 }
 

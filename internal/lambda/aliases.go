@@ -172,8 +172,8 @@ func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*Alias
 	if err := validateFunctionVersion(in.FunctionVersion); err != nil {
 		return nil, err
 	}
-	if len(in.Description) > maxDescription {
-		return nil, errValidation(in.Description, "description", "Member must have length less than or equal to 256")
+	if err := checkDescription(in.Description); err != nil {
+		return nil, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -256,8 +256,10 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Alias
 			return nil, err
 		}
 	}
-	if in.Description != nil && len(*in.Description) > maxDescription {
-		return nil, errValidation(*in.Description, "description", "Member must have length less than or equal to 256")
+	if in.Description != nil {
+		if err := checkDescription(*in.Description); err != nil {
+			return nil, err
+		}
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()

@@ -400,8 +400,8 @@ func validateCreate(in *CreateFunctionInput) error {
 			return err
 		}
 	}
-	if len(in.Description) > maxDescription {
-		return errValidation(in.Description, "description", "Member must have length less than or equal to 256")
+	if err := checkDescription(in.Description); err != nil {
+		return err
 	}
 	if err := validateArchitectures(in.Architectures); err != nil {
 		return err
@@ -444,4 +444,13 @@ func copyConfig(c *FunctionConfiguration) *FunctionConfiguration {
 	}
 	out.Architectures = append([]string(nil), c.Architectures...)
 	return &out
+}
+
+// checkDescription checks a function's, version's or alias's Description
+// (at most maxDescription bytes).
+func checkDescription(d string) error {
+	if len(d) > maxDescription {
+		return errValidation(d, "description", "Member must have length less than or equal to 256")
+	}
+	return nil
 }

@@ -434,8 +434,8 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 			c.Handler = *in.Handler
 		}
 		if in.Description != nil {
-			if len(*in.Description) > maxDescription {
-				return errValidation(*in.Description, "description", "Member must have length less than or equal to 256")
+			if err := checkDescription(*in.Description); err != nil {
+				return err
 			}
 			c.Description = *in.Description
 		}

@@ -210,8 +210,10 @@ type PublishVersionInput struct {
 // are never changed in place); a function run from a local directory gets
 // a version that runs from that same directory.
 func (s *Service) PublishVersion(ctx context.Context, in *PublishVersionInput) (*FunctionConfiguration, error) {
-	if in.Description != nil && len(*in.Description) > maxDescription {
-		return nil, errValidation(*in.Description, "description", "Member must have length less than or equal to 256")
+	if in.Description != nil {
+		if err := checkDescription(*in.Description); err != nil {
+			return nil, err
+		}
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()

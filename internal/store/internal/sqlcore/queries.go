@@ -1,6 +1,7 @@
 package sqlcore
 
 import (
+	"embed"
 	"fmt"
 	"io/fs"
 
@@ -13,13 +14,31 @@ type Queries struct {
 	byName map[string]string
 }
 
-// LoadQueries reads the queries of the file name in fsys (sqlfile.Queries).
+//go:embed sql/queries.sql
+var sharedFS embed.FS
+
+// sharedFile holds the queries both SQL stores run word for word.
+const sharedFile = "sql/queries.sql"
+
+// LoadQueries reads the queries of the file name in fsys (sqlfile.Queries)
+// and adds the shared ones of this package's sql/queries.sql. A name in
+// both is an error: a store has one text for each query.
 func LoadQueries(fsys fs.FS, name string) (Queries, error) {
 	q, err := sqlfile.Queries(fsys, name)
 	if err != nil {
 		return Queries{}, err
 	}
-	return Queries{file: name, byName: q}, nil
+	shared, err := sqlfile.Queries(sharedFS, sharedFile)
+	if err != nil {
+		return Queries{}, err
+	}
+	for n, text := range shared {
+		if _, dup := q[n]; dup {
+			return Queries{}, fmt.Errorf("query %s is in both %s and sqlcore's %s", n, name, sharedFile)
+		}
+		q[n] = text
+	}
+	return Queries{file: name + " or sqlcore's " + sharedFile, byName: q}, nil
 }
 
 // MustLoadQueries is LoadQueries for a package variable: it panics on error.

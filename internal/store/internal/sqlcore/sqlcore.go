@@ -7,9 +7,10 @@
 // A store gives DB its query texts, by name, and a Dialect: how to reach
 // its database (a Querier for reads, one for single writes, transactions)
 // and the little that differs in Go (writing tags, the scan destinations
-// that suit its driver). The SQL itself stays in each store's
-// sql/queries.sql, since the two dialects spell placeholders, upserts and
-// types differently; sqlcore asks for it by name. What differs in shape
+// that suit its driver). Queries both stores run word for word are in this
+// package's sql/queries.sql; those the dialects spell differently (upserts,
+// types, locking) are in each store's sql/queries.sql; LoadQueries merges
+// the two, and sqlcore asks for a query by name. What differs in shape
 // (group commit, leases and claims, notifications) stays in each store,
 // using the scanners and helpers exported here.
 package sqlcore

@@ -380,7 +380,12 @@ async function executionPage(gen, arn) {
   };
 
   const refresh = async () => {
-    const [d, events] = await Promise.all([sfn('DescribeExecution', { executionArn: arn }), history(arn)]);
+    // DescribeExecution first, then the history: an execution and its
+    // events commit together, so a history read after a terminal status
+    // holds every event of the run. Read side by side, the history could
+    // be the older of the two, and polling would stop short of the end.
+    const d = await sfn('DescribeExecution', { executionArn: arn });
+    const events = await history(arn);
     if (gen !== generation) return;
     state = { desc: d, events, analysis: graphView ? analyze(graphView.graph, events, d.status) : null };
     renderSummary();

@@ -94,6 +94,18 @@ func (x *Execution) runMap(f *frame) {
 	f.effective = eff
 	list := items.([]any)
 	if s.ItemBatcher != nil {
+		// Items, then ItemSelector on each item, then ItemBatcher: the
+		// iterations get batches of selected items.
+		if s.ItemSelector != nil {
+			selected := make([]any, len(list))
+			for i, it := range list {
+				if selected[i], err = x.selectItem(f, &mapItem{index: i, value: it}); err != nil {
+					x.raise(f, err)
+					return
+				}
+			}
+			list = selected
+		}
 		if list, err = x.batch(f, list, eff, env); err != nil {
 			x.raise(f, err)
 			return
@@ -294,16 +306,9 @@ func (x *Execution) startIteration(f *frame, g *group, i int) bool {
 		c.silent = g.distributed || f.silent
 		c.item = &mapItem{index: i, value: g.items[i]}
 		input := g.items[i]
-		if s.ItemSelector != nil {
-			env := x.env(f)
-			env.Context = func() any { return x.contextObjectItem(f, c.item) }
+		if s.ItemSelector != nil && s.ItemBatcher == nil { // batches hold selected items
 			var err error
-			if s.QueryLanguage == asl.JSONata {
-				input, err = dataflow.JSONata(s.ItemSelector, env)
-			} else {
-				input, err = dataflow.Payload(s.ItemSelector, f.effective, env)
-			}
-			if err != nil {
+			if input, err = x.selectItem(f, c.item); err != nil {
 				g.launching = false
 				x.abortGroup(f, nil)
 				x.raise(f, err)
@@ -323,6 +328,16 @@ func (x *Execution) startIteration(f *frame, g *group, i int) bool {
 		x.advance(c)
 	}
 	return x.status == Running && f.group == g
+}
+
+// selectItem applies f's ItemSelector to one Map item.
+func (x *Execution) selectItem(f *frame, item *mapItem) (any, error) {
+	env := x.env(f)
+	env.Context = func() any { return x.contextObjectItem(f, item) }
+	if f.state.QueryLanguage == asl.JSONata {
+		return dataflow.JSONata(f.state.ItemSelector, env)
+	}
+	return dataflow.Payload(f.state.ItemSelector, f.effective, env)
 }
 
 // childDone records a finished branch or iteration.

@@ -145,6 +145,51 @@ type Execution struct {
 	out *Batch
 }
 
+// The longest an execution may run (AWS quotas): past it, it times out
+// with States.Timeout, as with the machine's TimeoutSeconds. A redrive
+// starts the count again.
+const (
+	StandardMaxDuration = 365 * 24 * time.Hour
+	ExpressMaxDuration  = 5 * time.Minute
+)
+
+// armTimeout sets the execution's timer at the start of a run: the
+// machine's TimeoutSeconds, capped by the type's maximum duration. For a
+// Standard execution without TimeoutSeconds, setTimer sets it when needed.
+func (x *Execution) armTimeout() {
+	limit := StandardMaxDuration
+	if x.cfg.Type == asl.TypeExpress {
+		limit = ExpressMaxDuration
+	} else if x.m.TimeoutSeconds == 0 {
+		return
+	}
+	if t := time.Duration(x.m.TimeoutSeconds) * time.Second; t > 0 && t < limit {
+		limit = t
+	}
+	x.setTimer(&timerRef{kind: timerExecution, at: x.now.Add(limit)})
+}
+
+// timeoutArmed reports whether the execution's timer is set.
+func (x *Execution) timeoutArmed() bool {
+	if x.cfg.Type == asl.TypeExpress || x.m.TimeoutSeconds > 0 {
+		return true
+	}
+	for _, t := range x.timers {
+		if t.kind == timerExecution {
+			return true
+		}
+	}
+	return false
+}
+
+// runStart is when the current run began: the start, or the last redrive.
+func (x *Execution) runStart() time.Time {
+	if !x.redriveTime.IsZero() {
+		return x.redriveTime
+	}
+	return x.startTime
+}
+
 type timerKind uint8
 
 const (
@@ -219,9 +264,7 @@ func (x *Execution) Start(input any, inputText string, now time.Time) *Batch {
 		Input: history.Str(inputText), InputDetails: history.NotTruncated, RoleArn: x.cfg.RoleARN,
 		StateMachineVersionArn: x.cfg.VersionARN, StateMachineAliasArn: x.cfg.AliasARN,
 	})
-	if x.m.TimeoutSeconds > 0 {
-		x.setTimer(&timerRef{kind: timerExecution, at: x.now.Add(time.Duration(x.m.TimeoutSeconds) * time.Second)})
-	}
+	x.armTimeout()
 	x.root = x.newFrame(nil, nil, x.m, 0, newScope(nil))
 	x.root.raw, x.root.rawText = input, inputText
 	x.root.state = x.m.Start
@@ -313,6 +356,14 @@ func (x *Execution) endExecution(st Status, t history.Type, prev int64, errName,
 }
 
 func (x *Execution) setTimer(t *timerRef) string {
+	if t.kind != timerExecution && !x.timeoutArmed() {
+		// A Standard execution without TimeoutSeconds gets its one-year
+		// timer only when it waits for longer than that: most never do,
+		// and a timer is a durable write.
+		if deadline := x.runStart().Add(StandardMaxDuration); t.at.After(deadline) {
+			x.setTimer(&timerRef{kind: timerExecution, at: deadline})
+		}
+	}
 	id := x.newID("timer-")
 	x.timers[id] = t
 	x.out.Commands = append(x.out.Commands, Command{Kind: SetTimer, ID: id, At: t.at})

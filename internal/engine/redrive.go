@@ -70,9 +70,7 @@ func (x *Execution) Redrive(now time.Time) (*Batch, error) {
 	x.cfg.RedriveCount++
 	x.redriveTime = x.now
 	id := x.emitPrev(x.nextID, history.ExecutionRedriven, &history.Details{RedriveCount: history.Int(x.cfg.RedriveCount)})
-	if x.m.TimeoutSeconds > 0 {
-		x.setTimer(&timerRef{kind: timerExecution, at: x.now.Add(time.Duration(x.m.TimeoutSeconds) * time.Second)})
-	}
+	x.armTimeout()
 	x.resume(x.root, id)
 	return b, nil
 }

@@ -310,7 +310,10 @@ func (x *Execution) waitUntil(f *frame, input any, env *dataflow.Env) (time.Time
 			if err != nil {
 				return time.Time{}, err
 			}
-			str, _ := r.(string)
+			str, ok := r.(string)
+			if !ok {
+				return time.Time{}, dataflow.TypeError(d.Expr, "Timestamp", "string", r)
+			}
 			t, ok := asl.ParseTimestamp(str)
 			if !ok {
 				return time.Time{}, &dataflow.Failure{Name: asl.ErrQueryEvaluationError, Location: "Timestamp",
@@ -322,9 +325,12 @@ func (x *Execution) waitUntil(f *frame, input any, env *dataflow.Env) (time.Time
 			if err != nil {
 				return time.Time{}, runtimeFailure("The TimestampPath parameter does not reference an input value: " + d.Path.String())
 			}
-			str, _ := r.(string)
-			t, ok := asl.ParseTimestamp(str)
-			if !ok {
+			str, ok := r.(string)
+			t, valid := asl.ParseTimestamp(str)
+			if !valid {
+				if !ok {
+					str = encode(r)
+				}
 				return time.Time{}, runtimeFailure("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " + d.Path.String() + " == " + str)
 			}
 			return t, nil

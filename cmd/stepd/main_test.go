@@ -177,3 +177,50 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunProgress checks the progress lines stepd run writes to stderr:
+// each names the state it is about, and the execution's end is told once,
+// by the status line.
+func TestRunProgress(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, definition string
+		args             []string
+		want, notWant    []string
+	}{
+		{"Fail state in a Parallel branch",
+			`{"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true, "Branches": [
+				{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "c"}}}]}}}`, nil,
+			[]string{"entered Both (Parallel)", "entered F (Fail)", "status: FAILED", "error:  Boom"},
+			[]string{"exited  F", "failed  :"}},
+		{"JSONata failure in the second state",
+			`{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "T"},
+				"T": {"Type": "Pass", "Output": "{% $nope %}", "End": true}}}`, nil,
+			[]string{"exited  A after 0s", "failed  T: States.QueryEvaluationError"},
+			[]string{"failed  A", "failed  :"}},
+		{"Express execution past five minutes",
+			`{"StartAt": "Long", "States": {"Long": {"Type": "Wait", "Seconds": 400, "End": true}}}`, []string{"--type", "EXPRESS"},
+			[]string{"entered Long (Wait)", "status: TIMED_OUT (5m0s)"},
+			[]string{"exited  Long", "failed  :"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "machine.json")
+			if err := os.WriteFile(path, []byte(tt.definition), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, errOut := stepd(t, append([]string{"run", path, "--time-scale", "0"}, tt.args...)...)
+			for _, w := range tt.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("no %q in:\n%s", w, errOut)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(errOut, w) {
+					t.Errorf("%q in:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}

@@ -239,12 +239,18 @@ func (p *progress) events(evs []history.Event) {
 		if p.start.IsZero() {
 			p.start = e.Timestamp
 		}
+		t := string(e.Type)
+		if strings.HasPrefix(t, "Execution") {
+			continue // the status line reports how the execution ended
+		}
+		// Events of a state name it, or follow one that does.
 		name := p.names[e.PreviousEventID]
-		if e.Details != nil && strings.HasSuffix(string(e.Type), "StateEntered") {
-			name = e.Details.Name
+		if d := e.Details; d != nil && d.Name != "" {
+			name = d.Name
+		} else if d != nil && d.State != "" { // EvaluationFailed
+			name = d.State
 		}
 		p.names[e.ID] = name
-		t := string(e.Type)
 		switch {
 		case strings.HasSuffix(t, "StateEntered"):
 			p.entered[name] = e.Timestamp
@@ -258,12 +264,10 @@ func (p *progress) events(evs []history.Event) {
 			}
 			p.attempt[name]++
 		case strings.HasSuffix(t, "Failed") || strings.HasSuffix(t, "TimedOut"):
-			if e.Type == history.ExecutionFailed || e.Details == nil || e.Details.Error == nil {
+			if e.Details == nil || e.Details.Error == nil {
 				continue
 			}
 			p.line(e.Timestamp, "failed  %s: %s", name, *e.Details.Error)
-		case t == "FailStateEntered":
-			p.line(e.Timestamp, "failed  %s", name)
 		}
 	}
 }

@@ -18,10 +18,18 @@ func TestPythonResults(t *testing.T) {
 	needTool(t, "python3")
 	b := newTestService(t, Options{})
 	b.create(t, fnSpec{name: "echo", runtime: "python3.12", handler: "app.handler", files: map[string]string{
-		"app.py": `def handler(event, context):
+		"app.py": `import decimal
+def handler(event, context):
     kind = event.get("kind") if isinstance(event, dict) else None
     if kind == "none":
         return None
+    if kind == "decimal":
+        return {"price": decimal.Decimal("12.50"), "n": decimal.Decimal(3)}
+    if kind == "text":
+        return "café"
+    if kind == "identity":
+        context.log("via context.log\n")
+        return [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id]
     if kind == "str":
         return "200 OK"
     if kind == "list":
@@ -37,6 +45,11 @@ func TestPythonResults(t *testing.T) {
 		{"list", `{"kind":"list"}`, `[1, 2.5, "x", true, null]`},
 		{"empty payload is {}", ``, `{}`},
 		{"scalar event", `42`, `42`},
+		// boto3's DynamoDB reads give Decimals; AWS's runtime writes numbers.
+		{"Decimal is a number", `{"kind":"decimal"}`, `{"price": 12.5, "n": 3.0}`},
+		// Python 3.12 runtimes on AWS write non-ASCII characters as they are.
+		{"non-ASCII as is", `{"kind":"text"}`, `"café"`},
+		{"context.identity and context.log", `{"kind":"identity"}`, `[null, null]`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,6 +2,7 @@
 # LAMBDA_TASK_ROOT and serves invocations through the Lambda Runtime API at
 # AWS_LAMBDA_RUNTIME_API. Error documents are shaped like AWS's Python
 # runtimes shape them, with paths under the task root shown as /var/task.
+import decimal
 import importlib
 import json
 import logging
@@ -83,9 +84,13 @@ class LambdaContext:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.identity = None
+        self.identity = CognitoIdentity()
         self.client_context = client_context
         self._deadline_ms = deadline_ms
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+        sys.stdout.flush()
 
     def get_remaining_time_in_millis(self):
         return max(self._deadline_ms - int(time.time() * 1000), 0)
@@ -95,6 +100,31 @@ class LambdaContext:
             self.aws_request_id, self.log_group_name, self.log_stream_name, self.function_name,
             self.memory_limit_in_mb, self.function_version, self.invoked_function_arn,
             self.client_context, self.identity)
+
+
+class CognitoIdentity:
+    """context.identity: AWS's runtime sets one even without an identity."""
+
+    def __init__(self):
+        self.cognito_identity_id = None
+        self.cognito_identity_pool_id = None
+
+    def __repr__(self):
+        return "CognitoIdentity([cognito_identity_id=None,cognito_identity_pool_id=None])"
+
+
+def encode_default(o):
+    # AWS's runtime writes a Decimal (what boto3's DynamoDB reads return)
+    # as a JSON number.
+    if isinstance(o, decimal.Decimal):
+        return float(o)
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
+# Python 3.12 and later runtimes on AWS write non-ASCII characters as they
+# are; earlier ones escape them.
+ENCODER = json.JSONEncoder(default=encode_default, ensure_ascii=os.environ.get("AWS_EXECUTION_ENV", "") in (
+    "AWS_Lambda_python3.8", "AWS_Lambda_python3.9", "AWS_Lambda_python3.10", "AWS_Lambda_python3.11"))
 
 
 class ClientContext:
@@ -243,7 +273,7 @@ def main():
                 out = bytes(result)
             else:
                 try:
-                    out = json.dumps(result).encode()
+                    out = ENCODER.encode(result).encode()
                 except Exception as e:
                     raise InitError("Runtime.MarshalError", "Unable to marshal response: %s" % e)
         except MemoryError:

@@ -285,18 +285,24 @@ func (s *Service) withVersion(fn *function, latest *definition, description *str
 
 // sameSnapshot reports whether a version has $LATEST's code and
 // configuration (its ARN, revision and dates aside; its description is
-// compared as $LATEST's was when it was published).
+// compared as $LATEST's was when it was published). Uploaded code is the
+// same when its CodeSha256 is, whichever upload it came from; local code
+// is the same directory.
 func sameSnapshot(version, latest *FunctionRecord) bool {
-	if version.BaseDescription != latest.Config.Description {
+	if version.BaseDescription != latest.Config.Description || version.LocalCode != latest.LocalCode {
 		return false
 	}
 	norm := func(rec *FunctionRecord) string {
 		c := copyConfig(rec.Config)
 		c.FunctionArn, c.Version, c.RevisionID, c.LastModified, c.Description = "", "", "", "", ""
+		var dir string
+		if rec.LocalCode {
+			dir = rec.CodeDir
+		}
 		b, _ := json.Marshal(struct {
 			C   *FunctionConfiguration
 			Dir string
-		}{c, rec.CodeDir})
+		}{c, dir})
 		return string(b)
 	}
 	return norm(version) == norm(latest)

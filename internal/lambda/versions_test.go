@@ -79,6 +79,12 @@ func TestVersionsSnapshotCode(t *testing.T) {
 	if v2.Version != "2" {
 		t.Fatalf("UpdateFunctionCode --publish answered version %q", v2.Version)
 	}
+	// The same zip uploaded again is unchanged code: no new version.
+	again, err := b.svc.UpdateFunctionCode(ctx, &UpdateFunctionCodeInput{FunctionName: "f",
+		FunctionCode: FunctionCode{ZipFile: zipOf(t, versionedPython("two"))}, Publish: true})
+	if err != nil || again.Version != "2" || again.CodeSha256 != v2.CodeSha256 {
+		t.Fatalf("re-uploading the same code with --publish: %v, version %q (sha %s, was %s)", err, again.Version, again.CodeSha256, v2.CodeSha256)
+	}
 
 	cases := []struct {
 		name, fn, qualifier    string

@@ -42,7 +42,6 @@ func (s *Service) GetAccountSettings(context.Context) (*AccountSettings, error) 
 		CodeSizeZipped:       MaxZipSize,
 		ConcurrentExecutions: accountConcurrency,
 	}}
-	reserved := 0
 	s.mu.RLock()
 	for _, fn := range s.functions {
 		rec := fn.def.Load().rec
@@ -53,13 +52,28 @@ func (s *Service) GetAccountSettings(context.Context) (*AccountSettings, error) 
 				out.AccountUsage.TotalCodeSize += d.rec.Config.CodeSize
 			}
 		}
-		if rec.ReservedConcurrency != nil {
-			reserved += *rec.ReservedConcurrency
-		}
 	}
 	s.mu.RUnlock()
-	out.AccountLimit.UnreservedConcurrentExecutions = max(accountConcurrency-reserved, 0)
+	out.AccountLimit.UnreservedConcurrentExecutions = max(accountConcurrency-s.reservedConcurrency(""), 0)
 	return out, nil
+}
+
+// minUnreservedConcurrency is how much of the account's concurrency
+// reservations must leave to the functions without one (PutFunctionConcurrency).
+const minUnreservedConcurrency = 100
+
+// reservedConcurrency sums the functions' reserved concurrency, leaving out
+// the function named except.
+func (s *Service) reservedConcurrency(except string) int {
+	reserved := 0
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for name, fn := range s.functions {
+		if r := fn.def.Load().rec.ReservedConcurrency; r != nil && name != except {
+			reserved += *r
+		}
+	}
+	return reserved
 }
 
 var tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)

@@ -514,6 +514,9 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, name string, reser
 		return 0, errValidation(reserved, "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")
 	}
 	_, err := s.update(ctx, name, "", false, func(rec *FunctionRecord) error {
+		if accountConcurrency-s.reservedConcurrency(rec.Config.FunctionName)-reserved < minUnreservedConcurrency {
+			return errInvalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedConcurrency)
+		}
 		n := reserved
 		rec.ReservedConcurrency = &n
 		return nil

@@ -132,6 +132,9 @@ func TestAPIErrors(t *testing.T) {
 			"InvalidParameterValueException", 400, "$LATEST version cannot be deleted without deleting the function."},
 		{"negative concurrency", func() error { _, err := b.svc.PutFunctionConcurrency(ctx, "f", -1); return err },
 			"ValidationException", 400, "1 validation error detected: Value '-1' at 'reservedConcurrentExecutions'"},
+		// At most 1000 - 100: the unreserved functions keep 100.
+		{"concurrency beyond the account's", func() error { _, err := b.svc.PutFunctionConcurrency(ctx, "f", 901); return err },
+			"InvalidParameterValueException", 400, "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -140,6 +143,41 @@ func TestAPIErrors(t *testing.T) {
 				t.Fatalf("got %s %d %q (%s), want %s %d %q...", e.Code, e.Status, e.Message, e.Type, c.code, c.status, c.msgPrefix)
 			}
 		})
+	}
+}
+
+// TestReservedConcurrencyQuota: reservations leave 100 of the account's
+// 1000 to the functions without one; a function's own reservation does not
+// count against its new one.
+func TestReservedConcurrencyQuota(t *testing.T) {
+	b := newTestService(t, Options{})
+	ctx := context.Background()
+	zip := zipOf(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})
+	for _, name := range []string{"a", "b"} {
+		if _, err := b.svc.CreateFunction(ctx, &CreateFunctionInput{FunctionName: name, Runtime: "python3.12", Role: testRole, Handler: "app.handler", Code: FunctionCode{ZipFile: zip}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		fn      string
+		n       int
+		wantErr bool
+	}{
+		{"a", 800, false},
+		{"a", 900, false}, // replaces a's 800
+		{"b", 1, true},    // 999 would leave 99
+		{"a", 850, false},
+		{"b", 50, false}, // 900 in all
+		{"b", 51, true},
+	}
+	for _, st := range steps {
+		_, err := b.svc.PutFunctionConcurrency(ctx, st.fn, st.n)
+		if (err != nil) != st.wantErr {
+			t.Fatalf("PutFunctionConcurrency(%s, %d): %v, want error %v", st.fn, st.n, err, st.wantErr)
+		}
+	}
+	if s, _ := b.svc.GetAccountSettings(ctx); s.AccountLimit.UnreservedConcurrentExecutions != 100 {
+		t.Errorf("UnreservedConcurrentExecutions = %d, want 100", s.AccountLimit.UnreservedConcurrentExecutions)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,20 @@ func lastModified(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:
 // CreateFunction registers a function. The code is unpacked (or, for a
 // local directory, checked) before the definition is stored.
 func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*FunctionConfiguration, error) {
+	// FunctionName may also be an ARN or a partial ARN (account:function:
+	// name) of this region and account, without a qualifier.
+	if strings.Contains(in.FunctionName, ":") {
+		ref, err := parseFunctionRef(in.FunctionName)
+		switch {
+		case err != nil:
+			return nil, err
+		case ref.qualifier != "":
+			return nil, errInvalid("Unsupported function name: a new function's name cannot have a qualifier (%s)", in.FunctionName)
+		case (ref.region != "" && ref.region != s.opts.Region) || (ref.account != "" && ref.account != s.opts.Account):
+			return nil, errInvalid("The function ARN %s names another region or account than this one (%s, %s)", in.FunctionName, s.opts.Region, s.opts.Account)
+		}
+		in.FunctionName = ref.name
+	}
 	if err := validateCreate(in); err != nil {
 		return nil, err
 	}

@@ -146,6 +146,38 @@ func TestAPIErrors(t *testing.T) {
 	}
 }
 
+// TestCreateFunctionByARN: CreateFunction takes an ARN or a partial ARN
+// of this region and account as the name.
+func TestCreateFunctionByARN(t *testing.T) {
+	b := newTestService(t, Options{})
+	ctx := context.Background()
+	zip := zipOf(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})
+	cases := []struct {
+		name, wantName, wantErr string
+	}{
+		{"arn:aws:lambda:us-east-1:123456789012:function:viaarn", "viaarn", ""},
+		{"123456789012:function:partial", "partial", ""},
+		{"arn:aws:lambda:us-east-1:123456789012:function:q:1", "", "InvalidParameterValueException"},
+		{"arn:aws:lambda:eu-west-1:123456789012:function:elsewhere", "", "InvalidParameterValueException"},
+		{"arn:aws:lambda:us-east-1:999999999999:function:theirs", "", "InvalidParameterValueException"},
+		{"arn:aws:s3:::bucket", "", "ValidationException"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := b.svc.CreateFunction(ctx, &CreateFunctionInput{FunctionName: c.name, Runtime: "python3.12", Role: testRole, Handler: "app.handler", Code: FunctionCode{ZipFile: zip}})
+			if c.wantErr != "" {
+				if e := apiErr(t, err); e.Code != c.wantErr {
+					t.Fatalf("got %s %q, want %s", e.Code, e.Message, c.wantErr)
+				}
+				return
+			}
+			if err != nil || cfg.FunctionName != c.wantName || cfg.FunctionArn != "arn:aws:lambda:us-east-1:123456789012:function:"+c.wantName {
+				t.Fatalf("got %v %+v", err, cfg)
+			}
+		})
+	}
+}
+
 // TestReservedConcurrencyQuota: reservations leave 100 of the account's
 // 1000 to the functions without one; a function's own reservation does not
 // count against its new one.

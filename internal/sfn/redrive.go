@@ -53,8 +53,9 @@ func notRedrivable(reason string) *Error {
 // again; a Parallel or inline Map state runs again only its branches or
 // iterations that failed or were aborted.
 //
-// A call with the clientToken of the redrive the execution is running (the
-// SDKs fill one in) succeeds again and returns the same redriveDate.
+// A call with the clientToken of one of the execution's last ten redrives,
+// within 15 minutes of that redrive, succeeds again and returns its
+// redriveDate (the SDKs fill a token in, so that they can retry safely).
 func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInput) (*RedriveExecutionOutput, error) {
 	if in.ExecutionArn == "" {
 		return nil, validation(nil, "executionArn", "Member must not be null")
@@ -66,11 +67,12 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 	if err != nil {
 		return nil, err
 	}
-	if rec.Status == store.Running && rec.Type == store.Standard && in.ClientToken != nil && rec.RedriveCount > 0 &&
-		s.redroveWith(rec.ARN, rec.RedriveCount, *in.ClientToken) {
-		return &RedriveExecutionOutput{RedriveDate: ts(rec.RedriveDate)}, nil
-	}
 	now := s.now()
+	if in.ClientToken != nil {
+		if date, ok := s.redrives.lookup(rec.ARN, *in.ClientToken, now); ok {
+			return &RedriveExecutionOutput{RedriveDate: ts(date)}, nil
+		}
+	}
 	if r := whyNotRedrivable(rec, now); r != "" {
 		return nil, notRedrivable(r)
 	}
@@ -116,7 +118,7 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 		return nil, storeError("commit redrive", err)
 	}
 	if in.ClientToken != nil {
-		s.rememberRedrive(rec.ARN, rec.RedriveCount, *in.ClientToken)
+		s.redrives.remember(rec.ARN, *in.ClientToken, now)
 	}
 	out := &RedriveExecutionOutput{RedriveDate: ts(now)}
 	e.adopt(l, tr, b.Commands)
@@ -124,30 +126,63 @@ func (s *Service) RedriveExecution(ctx context.Context, in *RedriveExecutionInpu
 	return out, nil
 }
 
-// redriveTokens remembers the clientToken of each redrive this process
-// made, so that a retried call (same token, execution still running that
-// redrive) succeeds again. It is keyed by service and execution, and kept
-// in memory only: after a restart a retried call is ExecutionNotRedrivable.
-var redriveTokens sync.Map // redriveKey -> redriveToken
+// The clientTokens of RedriveExecution stay good for 15 minutes, for the
+// last ten redrives of an execution (API reference).
+const (
+	redriveTokenTTL   = 15 * time.Minute
+	redriveTokenCount = 10
+)
 
-type redriveKey struct {
-	s   *Service
-	arn string
+// redriveTokens remembers the clientTokens of the redrives this process
+// made, so that a retried call gets the first one's answer. It is kept in
+// memory only: after a restart a retried call is ExecutionNotRedrivable.
+type redriveTokens struct {
+	mu     sync.Mutex
+	byExec map[string][]redriveToken // execution ARN → oldest first
 }
 
 type redriveToken struct {
-	count int64
 	token string
+	date  time.Time // the redrive's date, also when the token was first used
 }
 
-// rememberRedrive records the clientToken of a redrive.
-func (s *Service) rememberRedrive(arn string, count int64, token string) {
-	redriveTokens.Store(redriveKey{s, arn}, redriveToken{count, token})
+// remember records the clientToken of a redrive made at date, and forgets
+// the tokens that have expired.
+func (r *redriveTokens) remember(arn, token string, date time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byExec == nil {
+		r.byExec = map[string][]redriveToken{}
+	}
+	for a, list := range r.byExec {
+		if live := unexpired(list, date); len(live) == 0 {
+			delete(r.byExec, a)
+		} else {
+			r.byExec[a] = live
+		}
+	}
+	list := append(r.byExec[arn], redriveToken{token, date})
+	r.byExec[arn] = list[max(len(list)-redriveTokenCount, 0):]
 }
 
-// redroveWith reports whether redrive number count of an execution was made
-// with this clientToken.
-func (s *Service) redroveWith(arn string, count int64, token string) bool {
-	v, ok := redriveTokens.Load(redriveKey{s, arn})
-	return ok && v.(redriveToken) == redriveToken{count, token}
+// lookup returns the date of the execution's redrive made with token, if
+// the token is still good at now.
+func (r *redriveTokens) lookup(arn, token string, now time.Time) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range unexpired(r.byExec[arn], now) {
+		if t.token == token {
+			return t.date, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// unexpired returns the tokens of list still good at now.
+func unexpired(list []redriveToken, now time.Time) []redriveToken {
+	i := 0
+	for i < len(list) && now.Sub(list[i].date) > redriveTokenTTL {
+		i++
+	}
+	return list[i:]
 }

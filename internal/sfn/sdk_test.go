@@ -1275,11 +1275,12 @@ func TestSDKRedrive(t *testing.T) {
 	if d := e.waitDone(wa); d.Status != types.ExecutionStatusFailed {
 		t.Fatalf("activity execution: %s", d.Status)
 	}
-	if _, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa), ClientToken: aws.String("once")}); err != nil {
+	first, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa), ClientToken: aws.String("once")})
+	if err != nil {
 		t.Fatal(err)
 	}
 	// The same client token again is the same call.
-	if _, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa), ClientToken: aws.String("once")}); err != nil {
+	if again, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa), ClientToken: aws.String("once")}); err != nil || !again.RedriveDate.Equal(*first.RedriveDate) {
 		t.Errorf("idempotent redrive: %v", err)
 	}
 	_, err = e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa)})
@@ -1289,6 +1290,15 @@ func TestSDKRedrive(t *testing.T) {
 	}
 	if d := e.waitDone(wa); d.Status != types.ExecutionStatusSucceeded || *d.Output != `"fine"` || *d.RedriveCount != 1 {
 		t.Errorf("redriven activity execution: %+v", d)
+	}
+	// The token stays good after the redriven run has ended (15 minutes,
+	// API reference): a late retry answers the first call's date and
+	// redrives nothing.
+	if late, err := e.c.RedriveExecution(e.ctx, &sdk.RedriveExecutionInput{ExecutionArn: aws.String(wa), ClientToken: aws.String("once")}); err != nil || !late.RedriveDate.Equal(*first.RedriveDate) {
+		t.Errorf("retried redrive after the run ended: %v %+v", err, late)
+	}
+	if d := e.describe(wa); d.Status != types.ExecutionStatusSucceeded || *d.RedriveCount != 1 {
+		t.Errorf("after a retried redrive: %s, redriveCount %d", d.Status, *d.RedriveCount)
 	}
 
 	// Aborted executions are redrivable too.

@@ -101,6 +101,8 @@ type Service struct {
 	machines   map[[32]byte]*compiled // compiled definitions by hash and type
 
 	exec *executor
+
+	redrives redriveTokens
 }
 
 // compiled is a compiled definition, shared by every execution of it.

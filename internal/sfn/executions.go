@@ -653,7 +653,11 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 			return out, nil
 		}
 	}
-	if sm, err := s.store.GetStateMachine(ctx, rec.StateMachineARN); err == nil {
+	// The execution runs the revision it started with: the state machine's
+	// current one describes it only while the definition is the same.
+	// Its role is the one ExecutionStarted recorded.
+	sm, err := s.store.GetStateMachine(ctx, rec.StateMachineARN)
+	if err == nil && sm.Definition == rec.Definition {
 		out.RoleArn = sm.RoleARN
 		out.UpdateDate = ts(sm.CreationDate)
 		if !sm.UpdateDate.IsZero() {
@@ -665,7 +669,28 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 			out.RevisionId = &sm.RevisionID
 		}
 	}
+	if role := s.startedRole(ctx, rec); role != "" {
+		out.RoleArn = role
+	} else if out.RoleArn == "" && sm != nil {
+		out.RoleArn = sm.RoleARN
+	}
+	if out.LoggingConfiguration == nil {
+		out.LoggingConfiguration, out.TracingConfiguration = loggingConfig(""), tracingConfig("")
+	}
 	return out, nil
+}
+
+// startedRole returns the role an execution started with, as its
+// ExecutionStarted event records it ("" when its history is not kept).
+func (s *Service) startedRole(ctx context.Context, rec *store.Execution) string {
+	if rec.Type == store.Express {
+		return ""
+	}
+	page, err := s.store.History(ctx, store.HistoryParams{ExecutionARN: rec.ARN, MaxResults: 1})
+	if err != nil || len(page.Items) == 0 || page.Items[0].Details == nil {
+		return ""
+	}
+	return page.Items[0].Details.RoleArn
 }
 
 // loggingConfig returns a stored logging configuration, with AWS's

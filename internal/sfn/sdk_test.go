@@ -388,9 +388,12 @@ func TestSDKExecutions(t *testing.T) {
 	_, err = e.c.GetExecutionHistory(e.ctx, &sdk.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), NextToken: aws.String("bogus")})
 	asError[*types.InvalidToken](t, err, "history with a bad token")
 
-	// DescribeStateMachineForExecution returns the definition the execution
-	// ran, not the machine's current one.
-	if _, err := e.c.UpdateStateMachine(e.ctx, &sdk.UpdateStateMachineInput{StateMachineArn: aws.String(pass), Definition: aws.String(failDef)}); err != nil {
+	// DescribeStateMachineForExecution returns the revision the execution
+	// ran, not the machine's current one: its definition, the role it
+	// started with, and not the new revision's id.
+	updated, err := e.c.UpdateStateMachine(e.ctx, &sdk.UpdateStateMachineInput{StateMachineArn: aws.String(pass), Definition: aws.String(failDef),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/another")})
+	if err != nil {
 		t.Fatal(err)
 	}
 	dm, err := e.c.DescribeStateMachineForExecution(e.ctx, &sdk.DescribeStateMachineForExecutionInput{ExecutionArn: aws.String(arn)})
@@ -399,6 +402,16 @@ func TestSDKExecutions(t *testing.T) {
 	}
 	if *dm.Definition != passDef || *dm.StateMachineArn != pass || *dm.Name != "pass" || *dm.RoleArn != sdkRole {
 		t.Errorf("describe state machine for execution: %+v", dm)
+	}
+	if dm.RevisionId != nil && updated.RevisionId != nil && *dm.RevisionId == *updated.RevisionId {
+		t.Errorf("the execution's revision is the update's %s", *dm.RevisionId)
+	}
+	// Once the machine is gone, the execution still names its role.
+	if _, err := e.c.DeleteStateMachine(e.ctx, &sdk.DeleteStateMachineInput{StateMachineArn: aws.String(pass)}); err != nil {
+		t.Fatal(err)
+	}
+	if dm, err := e.c.DescribeStateMachineForExecution(e.ctx, &sdk.DescribeStateMachineForExecutionInput{ExecutionArn: aws.String(arn)}); err != nil || *dm.RoleArn != sdkRole {
+		t.Errorf("after the machine's deletion: %v %+v", err, dm)
 	}
 }
 

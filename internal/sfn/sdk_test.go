@@ -40,6 +40,27 @@ func TestSDKStateMachines(t *testing.T) {
 	if again := e.createMachine("machine-a", passDef); again != arn {
 		t.Errorf("idempotent create returned %s", again)
 	}
+	// With publish too: the same call again answers the version the first
+	// published; another description is another call.
+	published := func(desc string) (*sdk.CreateStateMachineOutput, error) {
+		return e.c.CreateStateMachine(e.ctx, &sdk.CreateStateMachineInput{Name: aws.String("machine-p"), Definition: aws.String(passDef),
+			RoleArn: aws.String(sdkRole), Publish: true, VersionDescription: aws.String(desc)})
+	}
+	first, err := published("v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := published("v1"); err != nil || *again.StateMachineVersionArn != *first.StateMachineVersionArn || !again.CreationDate.Equal(*first.CreationDate) {
+		t.Errorf("idempotent create with publish: %v %+v", err, again)
+	}
+	_, err = published("v2")
+	checkErr[*types.StateMachineAlreadyExists](t, err, "create", "machine-p")
+	_, err = e.c.CreateStateMachine(e.ctx, &sdk.CreateStateMachineInput{Name: aws.String("machine-a"), Definition: aws.String(passDef),
+		RoleArn: aws.String(sdkRole), Publish: true})
+	checkErr[*types.StateMachineAlreadyExists](t, err, "create", "machine-a") // created without publishing
+	if _, err := e.c.DeleteStateMachine(e.ctx, &sdk.DeleteStateMachineInput{StateMachineArn: first.StateMachineArn}); err != nil {
+		t.Fatal(err)
+	}
 	bad := []struct {
 		name  string
 		in    sdk.CreateStateMachineInput

@@ -209,10 +209,28 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 			return nil, apiError(ErrStateMachineDeleting, "State Machine is being deleted")
 		}
 		if old.Definition != sm.Definition || old.Type != sm.Type || old.LoggingConfiguration != sm.LoggingConfiguration ||
-			old.TracingConfiguration != sm.TracingConfiguration || (in.Publish != nil && *in.Publish) {
+			old.TracingConfiguration != sm.TracingConfiguration {
 			return nil, apiError(ErrStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
 		}
-		return &CreateStateMachineOutput{StateMachineArn: arn, CreationDate: ts(old.CreationDate)}, nil
+		out := &CreateStateMachineOutput{StateMachineArn: arn, CreationDate: ts(old.CreationDate)}
+		if in.Publish != nil && *in.Publish {
+			// The same create with publish again answers the version the
+			// first one published, if it is still the newest one and has
+			// the same description.
+			v, err := s.newestVersion(ctx, arn)
+			if err != nil {
+				return nil, err
+			}
+			var desc string
+			if in.VersionDescription != nil {
+				desc = *in.VersionDescription
+			}
+			if v == nil || v.Definition != old.Definition || v.Description != desc {
+				return nil, apiError(ErrStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
+			}
+			out.StateMachineVersionArn = &v.ARN
+		}
+		return out, nil
 	}
 	out := &CreateStateMachineOutput{StateMachineArn: arn, CreationDate: ts(sm.CreationDate)}
 	if in.Publish != nil && *in.Publish {
@@ -226,6 +244,19 @@ func (s *Service) CreateStateMachine(ctx context.Context, in *CreateStateMachine
 		out.StateMachineVersionArn = &v.ARN
 	}
 	return out, nil
+}
+
+// newestVersion returns a state machine's newest version, nil when it has
+// none.
+func (s *Service) newestVersion(ctx context.Context, arn string) (*store.Version, error) {
+	page, err := s.store.ListVersions(ctx, store.ListVersionsParams{StateMachineARN: arn, MaxResults: 1})
+	if err != nil {
+		return nil, storeError("list versions", err)
+	}
+	if len(page.Items) == 0 {
+		return nil, nil
+	}
+	return page.Items[0], nil
 }
 
 func storeTags(tags []Tag) []store.Tag {

@@ -91,7 +91,7 @@ func (d *nestedDispatcher) run(ctx context.Context, req *engine.TaskRequest, rep
 	if err != nil {
 		return
 	}
-	desc := describeForTask(rec, pattern == asl.RunJobV2)
+	desc := describeForTask(rec, pattern == asl.RunJobV2, d.s.now())
 	if rec.Status == store.Succeeded {
 		rep.Succeeded(desc)
 		return
@@ -136,9 +136,9 @@ func (s *Service) waitEnded(ctx context.Context, arn string) (*store.Execution, 
 }
 
 // describeForTask is the result of a .sync startExecution task: the child's
-// DescribeExecution output, with Input and Output as JSON text (.sync) or
-// as JSON values (.sync:2).
-func describeForTask(rec *store.Execution, parsed bool) *jsonv.Object {
+// DescribeExecution output at now, with Input and Output as JSON text
+// (.sync) or as JSON values (.sync:2).
+func describeForTask(rec *store.Execution, parsed bool, now time.Time) *jsonv.Object {
 	o := jsonv.NewObject(12)
 	o.Set("ExecutionArn", rec.ARN)
 	payload := func(key string, text *string) {
@@ -162,7 +162,8 @@ func describeForTask(rec *store.Execution, parsed bool) *jsonv.Object {
 		o.Set("OutputDetails", jsonv.ObjectOf("Included", true))
 	}
 	o.Set("RedriveCount", rec.RedriveCount)
-	o.Set("RedriveStatus", "NOT_REDRIVABLE")
+	status, _ := redriveStatus(rec, now)
+	o.Set("RedriveStatus", status)
 	o.Set("StartDate", rec.StartDate.UnixMilli())
 	o.Set("StateMachineArn", rec.StateMachineARN)
 	o.Set("Status", string(rec.Status))

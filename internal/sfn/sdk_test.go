@@ -609,7 +609,7 @@ func TestSDKNestedAndCallbacks(t *testing.T) {
 		}},
 		{"sync2", "arn:aws:states:::states:startExecution.sync:2", func(t *testing.T, out map[string]any) {
 			o, _ := out["Output"].(map[string]any)
-			if g, _ := o["got"].(map[string]any); g["x"] != 1.0 || out["Status"] != "SUCCEEDED" {
+			if g, _ := o["got"].(map[string]any); g["x"] != 1.0 || out["Status"] != "SUCCEEDED" || out["RedriveStatus"] != "NOT_REDRIVABLE" {
 				t.Errorf(".sync:2 output %v", out)
 			}
 		}},
@@ -631,6 +631,21 @@ func TestSDKNestedAndCallbacks(t *testing.T) {
 			}
 			tc.check(t, out)
 		})
+	}
+
+	// A failed child fails the task; the cause is the child's
+	// DescribeExecution, which says it can be redriven, as DescribeExecution
+	// of the child does.
+	failing := e.createMachine("failing-child", failDef)
+	d := e.waitDone(e.start(e.createMachine("parent-of-failing", fmt.Sprintf(`{"StartAt": "Call", "States": {"Call": {"Type": "Task",
+		"Resource": "arn:aws:states:::states:startExecution.sync:2", "Parameters": {"StateMachineArn": %q}, "End": true}}}`, failing)), "", "{}"))
+	var cause map[string]any
+	if d.Status != types.ExecutionStatusFailed || *d.Error != "States.TaskFailed" || json.Unmarshal([]byte(*d.Cause), &cause) != nil {
+		t.Fatalf("parent of a failing child: %s %v %v", d.Status, d.Error, d.Cause)
+	}
+	arn, _ := cause["ExecutionArn"].(string)
+	if child := e.describe(arn); cause["Status"] != "FAILED" || cause["RedriveStatus"] != string(child.RedriveStatus) || child.RedriveStatus != types.ExecutionRedriveStatusRedrivable {
+		t.Errorf("cause %v; the child's DescribeExecution says %s", cause, child.RedriveStatus)
 	}
 
 	// .waitForTaskToken: the child receives the token in its input; the

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -44,6 +45,11 @@ func RegisterLambda(r *Router, svc *lambda.Service) {
 	r.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", a.getAlias)
 	r.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", a.updateAlias)
 	r.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", a.deleteAlias)
+	r.HandleFunc("PUT /2019-09-25/functions/{name}/event-invoke-config", a.putEventInvokeConfig)
+	r.HandleFunc("POST /2019-09-25/functions/{name}/event-invoke-config", a.updateEventInvokeConfig)
+	r.HandleFunc("GET /2019-09-25/functions/{name}/event-invoke-config", a.getEventInvokeConfig)
+	r.HandleFunc("DELETE /2019-09-25/functions/{name}/event-invoke-config", a.deleteEventInvokeConfig)
+	r.HandleFunc("GET /2019-09-25/functions/{name}/event-invoke-config/list", a.listEventInvokeConfigs)
 	r.HandleFunc("GET /2016-08-19/account-settings", a.getAccountSettings)
 	r.HandleFunc("GET /2016-08-19/account-settings/{$}", a.getAccountSettings)
 	r.HandleFunc("GET /2017-03-31/tags/{arn}", a.listTags)
@@ -438,4 +444,53 @@ func (a *lambdaAPI) downloadCode(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/zip")
 	http.ServeContent(w, r, "code.zip", timeZero, f)
+}
+
+func (a *lambdaAPI) putEventInvokeConfig(w http.ResponseWriter, r *http.Request) {
+	a.setEventInvokeConfig(w, r, "PutFunctionEventInvokeConfig", a.svc.PutFunctionEventInvokeConfig)
+}
+
+func (a *lambdaAPI) updateEventInvokeConfig(w http.ResponseWriter, r *http.Request) {
+	a.setEventInvokeConfig(w, r, "UpdateFunctionEventInvokeConfig", a.svc.UpdateFunctionEventInvokeConfig)
+}
+
+func (a *lambdaAPI) setEventInvokeConfig(w http.ResponseWriter, r *http.Request, op string,
+	set func(context.Context, string, string, *lambda.EventInvokeConfigInput) (*lambda.EventInvokeConfig, error)) {
+	var in lambda.EventInvokeConfigInput
+	if err := readREST(r, maxJSONRequest, op, &in); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	out, err := set(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier"), &in)
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) getEventInvokeConfig(w http.ResponseWriter, r *http.Request) {
+	out, err := a.svc.GetFunctionEventInvokeConfig(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
+}
+
+func (a *lambdaAPI) deleteEventInvokeConfig(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.DeleteFunctionEventInvokeConfig(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier")); err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *lambdaAPI) listEventInvokeConfigs(w http.ResponseWriter, r *http.Request) {
+	out, err := a.svc.ListFunctionEventInvokeConfigs(r.Context(), r.PathValue("name"))
+	if err != nil {
+		WriteRESTError(w, err)
+		return
+	}
+	writeREST(w, http.StatusOK, out)
 }

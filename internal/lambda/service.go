@@ -63,6 +63,9 @@ type Options struct {
 	Logs *logstore.Store
 	// Logger receives the service's own logs; default slog.Default().
 	Logger *slog.Logger
+	// AsyncRetryDelays are the waits before the retries of a failed
+	// asynchronous invoke; default one minute, then two (Lambda's).
+	AsyncRetryDelays []time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -449,7 +452,7 @@ func (s *Service) invoke(ctx context.Context, fn *function, def *definition, in 
 		}
 		return &InvokeOutput{StatusCode: http.StatusNoContent, ExecutedVersion: v, RequestID: inv.id}, nil
 	case InvocationEvent:
-		s.enqueue(fn, inv)
+		s.enqueue(fn, in.Qualifier, inv)
 		return &InvokeOutput{StatusCode: http.StatusAccepted, RequestID: inv.id}, nil
 	}
 	if err := fn.pool.acquire(ctx); err != nil {
@@ -465,7 +468,7 @@ func (s *Service) invoke(ctx context.Context, fn *function, def *definition, in 
 }
 
 // enqueue runs an Event invoke in the background.
-func (s *Service) enqueue(fn *function, inv *invocation) {
+func (s *Service) enqueue(fn *function, qualifier string, inv *invocation) {
 	s.async.Add(1)
 	go func() {
 		defer s.async.Done()
@@ -475,14 +478,7 @@ func (s *Service) enqueue(fn *function, inv *invocation) {
 		case <-s.baseCtx.Done():
 			return
 		}
-		if err := fn.pool.acquire(s.baseCtx); err != nil {
-			s.log.Warn("asynchronous invoke dropped", "function", fn.name, "requestId", inv.id, "err", err)
-			return
-		}
-		fn.pool.run(inv)
-		if inv.out != nil && inv.out.FunctionError != "" {
-			s.log.Info("asynchronous invoke failed", "function", fn.name, "requestId", inv.id, "payload", string(inv.out.Payload))
-		}
+		s.runEvent(fn, qualifier, inv)
 	}()
 }
 

@@ -39,6 +39,9 @@ type FunctionRecord struct {
 	// LastVersion is the highest version number published so far; numbers
 	// are not reused.
 	LastVersion int `json:"LastVersion,omitempty"`
+	// EventInvokeConfigs are the event invoke configurations (in $LATEST's
+	// record only), by qualifier ($LATEST, a version or an alias).
+	EventInvokeConfigs map[string]*EventInvokeConfig `json:"EventInvokeConfigs,omitempty"`
 }
 
 // ConfigStore persists function records. Implementations must be safe for

@@ -2,8 +2,10 @@ package lambda
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNodeHandlers covers the handler styles AWS's Node.js runtime
@@ -97,6 +99,165 @@ func TestNodeErrors(t *testing.T) {
 			}
 			if strings.Contains(string(out.Payload), b.dir) {
 				t.Errorf("payload leaks the local code path: %s", out.Payload)
+			}
+		})
+	}
+}
+
+// nodeErrDoc is the error document AWS's Node.js runtime posts.
+type nodeErrDoc struct {
+	ErrorType    string   `json:"errorType"`
+	ErrorMessage string   `json:"errorMessage"`
+	Trace        []string `json:"trace"`
+}
+
+// TestNodeEventLoop: how the outcome of a Node.js invocation is decided,
+// as AWS's runtime interface client decides it. A plain handler's return
+// value is ignored; the callback, context.succeed/done/fail or a returned
+// promise or thenable give the result, and failing all of them the result
+// is null once the event loop empties (Runtime.NodeJsExit for an async
+// handler whose promise never settles). A successful callback waits for
+// the event loop to empty unless context.callbackWaitsForEmptyEventLoop is
+// false; promises and context.succeed don't wait. Each function is invoked
+// twice, so the empty-event-loop path works in a warm process too.
+func TestNodeEventLoop(t *testing.T) {
+	needTool(t, "node")
+	b := newTestService(t, Options{})
+	// out shows whether the response was posted before or after a pending
+	// timer ran: the result is serialized when it is posted.
+	const timer = "const out = { timer: 'pending' }; setTimeout(() => { out.timer = 'ran'; }, 50);\n"
+	cases := []struct {
+		name, code string
+		want       string // the exact payload of a success
+		wantType   string // else the error's type and message
+		wantMsg    string
+	}{
+		{name: "callback never called", code: "exports.handler = (event, context, callback) => { console.log('no callback'); };\n",
+			want: `null`},
+		{name: "plain return value ignored", code: "exports.handler = (event) => ({ ignored: true });\n",
+			want: `null`},
+		{name: "callback wins over return value", code: "exports.handler = (event, context, callback) => { setTimeout(() => callback(null, 'from callback'), 10); return 'ignored'; };\n",
+			want: `"from callback"`},
+		{name: "returned promise", code: "exports.handler = (event) => new Promise((resolve) => setTimeout(() => resolve('from promise'), 10));\n",
+			want: `"from promise"`},
+		{name: "returned thenable", code: "exports.handler = (event) => ({ then(resolve) { resolve('from thenable'); } });\n",
+			want: `"from thenable"`},
+		{name: "first outcome wins", code: "exports.handler = async (event, context, callback) => { context.succeed('first'); callback(null, 'second'); return 'third'; };\n",
+			want: `"first"`},
+		{name: "callback waits for empty event loop", code: "exports.handler = (event, context, callback) => { " + timer + "callback(null, out); };\n",
+			want: `{"timer":"ran"}`},
+		{name: "callback without waiting", code: "exports.handler = (event, context, callback) => { context.callbackWaitsForEmptyEventLoop = false; " + timer + "callback(null, out); };\n",
+			want: `{"timer":"pending"}`},
+		{name: "async handler does not wait", code: "exports.handler = async () => { " + timer + "return out; };\n",
+			want: `{"timer":"pending"}`},
+		{name: "context.succeed does not wait", code: "exports.handler = (event, context) => { " + timer + "context.succeed(out); };\n",
+			want: `{"timer":"pending"}`},
+		{name: "callback error does not wait", code: "exports.handler = (event, context, callback) => { setTimeout(() => {}, 5000); callback(new RangeError('no wait')); };\n",
+			wantType: "RangeError", wantMsg: "no wait"},
+		{name: "context.fail without error", code: "exports.handler = (event, context) => { context.fail(); };\n",
+			wantType: "string", wantMsg: "handled"},
+		{name: "async promise never settles", code: "exports.handler = async () => { await new Promise(() => {}); };\n",
+			wantType: "Runtime.NodeJsExit", wantMsg: "The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes"},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name := "loop" + strconv.Itoa(i)
+			b.create(t, fnSpec{name: name, runtime: "nodejs20.x", handler: "index.handler", files: map[string]string{"index.js": c.code}})
+			for n := range 2 {
+				out := b.invoke(t, name, `{}`)
+				if c.wantType == "" {
+					if out.FunctionError != "" || string(out.Payload) != c.want {
+						t.Fatalf("invoke %d: got %q %s, want %s\n%s", n, out.FunctionError, out.Payload, c.want, decodeTail(t, out))
+					}
+					continue
+				}
+				var doc nodeErrDoc
+				if err := json.Unmarshal(out.Payload, &doc); err != nil {
+					t.Fatalf("invoke %d: payload %s: %v", n, out.Payload, err)
+				}
+				if out.FunctionError != "Unhandled" || doc.ErrorType != c.wantType || doc.ErrorMessage != c.wantMsg {
+					t.Fatalf("invoke %d: got %q %s, want %s %q\n%s", n, out.FunctionError, out.Payload, c.wantType, c.wantMsg, decodeTail(t, out))
+				}
+			}
+		})
+	}
+}
+
+// TestNodeCrash: an uncaught exception or an unhandled promise rejection
+// during an invoke becomes that invoke's error, as AWS reports it, and the
+// runtime process then exits (129 and 128, as AWS's runtime exits); the
+// next invoke starts a fresh process.
+func TestNodeCrash(t *testing.T) {
+	needTool(t, "node")
+	b := newTestService(t, Options{})
+	// Each handler counts its invocations; {"crash":true} runs crash.
+	handler := func(crash string) string {
+		return "let n = 0;\nexports.handler = (event, context, callback) => {\n  if (!event.crash) return callback(null, ++n);\n  " + crash + "\n};\n"
+	}
+	cases := []struct {
+		name, code                 string
+		wantType, wantMsg, wantTop string // errorType, errorMessage, trace[0]
+		wantExit                   int
+	}{
+		{"unhandled rejection", handler("setTimeout(() => Promise.reject(new Error('rejected later')), 10); setTimeout(() => callback(null, 'too late'), 2000);"),
+			"Runtime.UnhandledPromiseRejection", "Error: rejected later", "Runtime.UnhandledPromiseRejection: Error: rejected later", 128},
+		{"unhandled rejection in async code", "let n = 0;\nexports.handler = async (event) => {\n  if (!event.crash) return ++n;\n  setTimeout(async () => { throw new TypeError('async later'); }, 10);\n  await new Promise((resolve) => setTimeout(resolve, 2000));\n  return 'too late';\n};\n",
+			"Runtime.UnhandledPromiseRejection", "TypeError: async later", "Runtime.UnhandledPromiseRejection: TypeError: async later", 128},
+		{"unhandled rejection of a string", handler("Promise.reject('plain reason');"),
+			"Runtime.UnhandledPromiseRejection", "plain reason", "Runtime.UnhandledPromiseRejection: plain reason", 128},
+		{"uncaught exception", handler("setTimeout(() => { throw new TypeError('thrown later'); }, 10);"),
+			"TypeError", "thrown later", "TypeError: thrown later", 129},
+		{"uncaught exception while callback waits", handler("callback(null, 'not yet'); setTimeout(() => { throw new Error('thrown while waiting'); }, 10);"),
+			"Error", "thrown while waiting", "Error: thrown while waiting", 129},
+		{"uncaught string", handler("setTimeout(() => { throw 'thrown string'; }, 10);"),
+			"string", "thrown string", "", 129},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name := "crash" + strconv.Itoa(i)
+			b.create(t, fnSpec{name: name, runtime: "nodejs20.x", handler: "index.handler", files: map[string]string{"index.js": c.code}})
+			if out := b.invoke(t, name, `{}`); string(out.Payload) != "1" {
+				t.Fatalf("warm-up: %q %s", out.FunctionError, out.Payload)
+			}
+			fn, _, err := b.svc.lookup(name, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var envs []*env
+			fn.mu.Lock()
+			for e := range fn.pool.envs {
+				envs = append(envs, e)
+			}
+			fn.mu.Unlock()
+			if len(envs) != 1 {
+				t.Fatalf("%d environments after the warm-up, want 1", len(envs))
+			}
+
+			out := b.invoke(t, name, `{"crash":true}`)
+			var doc nodeErrDoc
+			if err := json.Unmarshal(out.Payload, &doc); err != nil {
+				t.Fatalf("payload %s: %v", out.Payload, err)
+			}
+			if out.FunctionError != "Unhandled" || doc.ErrorType != c.wantType || doc.ErrorMessage != c.wantMsg {
+				t.Fatalf("got %q %s, want %s %q\n%s", out.FunctionError, out.Payload, c.wantType, c.wantMsg, decodeTail(t, out))
+			}
+			if top := ""; len(doc.Trace) > 0 && doc.Trace[0] != c.wantTop || len(doc.Trace) == 0 && c.wantTop != top {
+				t.Errorf("trace %q, want it to start with %q", doc.Trace, c.wantTop)
+			}
+			if strings.Contains(string(out.Payload), b.dir) {
+				t.Errorf("payload leaks the local code path: %s", out.Payload)
+			}
+
+			select {
+			case <-envs[0].exited:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the runtime process did not exit after the crash")
+			}
+			if code := envs[0].exitState.ExitCode(); code != c.wantExit {
+				t.Errorf("exit code %d, want %d", code, c.wantExit)
+			}
+			if out := b.invoke(t, name, `{}`); string(out.Payload) != "1" {
+				t.Errorf("after the crash: %q %s, want a fresh process", out.FunctionError, out.Payload)
 			}
 		})
 	}

@@ -2,7 +2,10 @@
 // LAMBDA_TASK_ROOT (CommonJS or ES module) and serves invocations through
 // the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API. Error documents and
 // console output are shaped like AWS's Node.js runtimes shape them, with
-// paths under the task root shown as /var/task.
+// paths under the task root shown as /var/task, and an invocation ends as
+// AWS's runtime interface client ends it: through the callback, context or
+// a returned promise, at the latest when the event loop empties (see
+// runHandler), or with an uncaught error that also ends the process.
 'use strict';
 
 const fs = require('fs');
@@ -18,7 +21,10 @@ const SHOWN_RUNTIME = '/var/runtime';
 const API = '/2018-06-01/runtime';
 
 // RuntimeClient is a minimal HTTP/1.1 keep-alive client over one socket:
-// the Runtime API is strictly request/response, one at a time.
+// the Runtime API is strictly request/response, one at a time. The socket
+// keeps the process alive only while a request is in flight, so that an
+// idle connection doesn't stop the event loop from emptying while a
+// handler runs.
 class RuntimeClient {
   constructor(address) {
     const i = address.lastIndexOf(':');
@@ -67,6 +73,7 @@ class RuntimeClient {
     this.buf = this.buf.subarray(end + 4 + len);
     const w = this.waiting;
     this.waiting = null;
+    if (this.sock) this.sock.unref();
     w.resolve({ status, headers, body });
   }
 
@@ -77,6 +84,7 @@ class RuntimeClient {
     for (const [k, v] of Object.entries(headers || {})) head += `${k}: ${v}\r\n`;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
+      this.sock.ref();
       this.sock.write(payload.length ? Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]) : head + '\r\n');
       this.parse();
     });
@@ -215,37 +223,158 @@ function makeContext(headers) {
   return ctx;
 }
 
-// runHandler calls the handler and settles with its result, whichever
-// style it uses: a returned promise or value, or the callback.
-function runHandler(handler, event, context) {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const done = (err, result) => {
-      if (settled) return;
-      settled = true;
-      if (err != null) reject(err);
-      else resolve(result);
-    };
-    context.done = done;
-    context.succeed = (r) => done(null, r);
-    context.fail = (e) => done(e == null ? new Error('handled') : e);
-    let ret;
+// The error AWS reports for an unhandled promise rejection: its message is
+// the reason as a string ("Error: rejected later" for an Error).
+class UnhandledPromiseRejection extends Error {
+  constructor(reason) {
+    let message;
     try {
-      ret = handler(event, context, done);
-    } catch (err) {
-      done(err);
-      return;
+      message = reason === undefined ? '' : String(reason);
+    } catch (e) {
+      message = Object.prototype.toString.call(reason);
     }
-    if (ret && typeof ret.then === 'function') {
-      ret.then((r) => done(null, r), (e) => done(e == null ? new Error('undefined') : e));
-    } else if (handler.length < 3) {
-      done(null, ret);
-    }
-  });
+    super(message);
+    this.name = 'Runtime.UnhandledPromiseRejection';
+  }
 }
 
+// The error AWS reports when an async handler's promise is still pending
+// once nothing is left in the event loop.
+class NodeJsExit extends Error {
+  constructor() {
+    super('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes');
+    this.name = 'Runtime.NodeJsExit';
+  }
+}
+
+// Invocation is one request from the Runtime API. Its outcome is posted at
+// most once, by respond or fail; finished settles when that post has been
+// answered, and only then is the next invocation fetched. So no request
+// is in flight (and the client's socket is unreferenced) while the handler
+// runs, which lets the event loop empty and 'beforeExit' fire.
+class Invocation {
+  constructor(client, headers) {
+    this.client = client;
+    this.id = headers['lambda-runtime-aws-request-id'];
+    this.headers = headers;
+    this.reported = false;
+    this.finished = new Promise((resolve) => { this.posted = resolve; });
+  }
+
+  respond(result) {
+    if (this.reported) return this.finished;
+    let body;
+    try {
+      body = JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      return this.fail(new Error('Unable to stringify response body'));
+    }
+    this.reported = true;
+    this.posted(this.client.request('POST', `${API}/invocation/${this.id}/response`, body === undefined ? 'null' : body));
+    return this.finished;
+  }
+
+  // fail posts err as the invocation's error; label names it in the log.
+  fail(err, label = 'Invoke Error') {
+    if (this.reported) return this.finished;
+    this.reported = true;
+    const doc = errorDoc(err);
+    console.error(label, JSON.stringify(doc));
+    this.posted(this.client.request('POST', `${API}/invocation/${this.id}/error`, JSON.stringify(doc),
+      { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' }));
+    return this.finished;
+  }
+}
+
+// onEmptyEventLoop is what the current invocation does when the event loop
+// runs out of work ('beforeExit'): post the callback's result, or the
+// default outcome of a handler that never reported one. It runs once.
+let onEmptyEventLoop = null;
+process.on('beforeExit', () => {
+  const f = onEmptyEventLoop;
+  onEmptyEventLoop = null;
+  if (f) f();
+});
+
+// runHandler calls the handler the way AWS's runtime interface client
+// does. The first of callback, context.done/succeed/fail and the settling
+// of a returned promise (or thenable) decides the outcome; later calls are
+// ignored. A successful callback waits for the event loop to empty unless
+// context.callbackWaitsForEmptyEventLoop is false; everything else is
+// posted at once. If nothing reports an outcome before the event loop
+// empties, a non-async handler's result is null and an async one's is
+// Runtime.NodeJsExit.
+function runHandler(handler, inv, body) {
+  const context = makeContext(inv.headers);
+  let called = false;
+  const once = (f) => (...args) => {
+    if (called) return;
+    called = true;
+    f(...args);
+  };
+  const done = (err, result) => {
+    onEmptyEventLoop = null;
+    if (err != null) inv.fail(err);
+    else inv.respond(result);
+  };
+  const callback = once((err, result) => {
+    onEmptyEventLoop = null;
+    if (err != null) inv.fail(err);
+    else if (!context.callbackWaitsForEmptyEventLoop) inv.respond(result);
+    else onEmptyEventLoop = () => setImmediate(() => inv.respond(result));
+  });
+  context.done = once(done);
+  context.succeed = once((result) => done(null, result));
+  // fail() without an error fails with the string 'handled', as AWS does.
+  context.fail = once((err) => done(err == null ? 'handled' : err));
+
+  const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
+  onEmptyEventLoop = isAsync ? () => inv.fail(new NodeJsExit()) : () => inv.respond(null);
+  try {
+    const ret = handler(JSON.parse(body.toString('utf8')), context, callback);
+    // Only a promise or thenable gives the result: AWS ignores what a plain
+    // (non-async) handler returns, so `(event) => 42` answers null once the
+    // event loop empties, not 42.
+    if (ret && typeof ret.then === 'function') {
+      ret.then(context.succeed, context.fail);
+    }
+  } catch (err) {
+    callback(err);
+  }
+}
+
+let client;
+let handlerLoaded = false;
+let current = null; // the invocation being served, or the last one served
+let initReported = false;
+
+function postInitError(doc) {
+  if (initReported) return Promise.resolve();
+  initReported = true;
+  return client.request('POST', `${API}/init/error`, JSON.stringify(doc),
+    { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' });
+}
+
+// crash handles an uncaught exception or unhandled rejection as AWS does:
+// the error becomes the current invocation's result (or the init error,
+// before the first invocation), and the process exits with code.
+function crash(label, err, code) {
+  let posting;
+  if (current && !current.reported) {
+    posting = current.fail(err, label);
+  } else {
+    console.error(label, JSON.stringify(errorDoc(err)));
+    if (current) posting = current.finished; // let a response in flight land
+    else if (!handlerLoaded) posting = postInitError(errorDoc(err));
+  }
+  Promise.resolve(posting).catch(() => {}).finally(() => process.exit(code));
+}
+
+process.on('uncaughtException', (err) => crash('Uncaught Exception', err, 129));
+process.on('unhandledRejection', (reason) => crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason), 128));
+
 async function main() {
-  const client = new RuntimeClient(process.env.AWS_LAMBDA_RUNTIME_API);
+  client = new RuntimeClient(process.env.AWS_LAMBDA_RUNTIME_API);
   patchConsole();
   let handler;
   try {
@@ -253,29 +382,18 @@ async function main() {
   } catch (err) {
     const doc = err instanceof InitError ? initDoc(err) : errorDoc(err);
     console.error(`${doc.errorType}: ${doc.errorMessage}`);
-    await client.request('POST', `${API}/init/error`, JSON.stringify(doc),
-      { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' });
+    await postInitError(doc);
     process.exit(1);
   }
+  handlerLoaded = true;
   for (;;) {
     const { headers, body } = await client.request('GET', `${API}/invocation/next`);
-    const id = headers['lambda-runtime-aws-request-id'];
-    currentRequestId = id;
+    const inv = new Invocation(client, headers);
+    current = inv;
+    currentRequestId = inv.id;
     if (headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
-    let out;
-    try {
-      const event = JSON.parse(body.toString('utf8'));
-      const result = await runHandler(handler, event, makeContext(headers));
-      out = result === undefined ? 'null' : JSON.stringify(result);
-      if (out === undefined) out = 'null';
-    } catch (err) {
-      const doc = errorDoc(err);
-      console.error('Invoke Error', JSON.stringify(doc));
-      await client.request('POST', `${API}/invocation/${id}/error`, JSON.stringify(doc),
-        { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' });
-      continue;
-    }
-    await client.request('POST', `${API}/invocation/${id}/response`, out);
+    runHandler(handler, inv, body);
+    await inv.finished;
   }
 }
 

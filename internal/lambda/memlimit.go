@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,6 +29,13 @@ const (
 // the interpreter's own mappings (code, shared libraries, thread stacks)
 // count against an address-space limit but not against Lambda's memory.
 const addressSpaceHeadroom = 48 << 20
+
+// residentCheckInterval is how often the resident-memory watchdog samples
+// a process in rlimit mode (see [memHandle.watch]). One sample is a single
+// pread of /proc/<pid>/statm (a few microseconds), so 40 checks a second
+// per environment cost nothing noticeable, while a process allocating as
+// fast as it can overshoots the limit by at most a few tens of MB.
+const residentCheckInterval = 25 * time.Millisecond
 
 // memoryControl enforces MemorySize on environments.
 type memoryControl struct {
@@ -127,6 +135,12 @@ type memHandle struct {
 
 	statm  *os.File // /proc/<pid>/statm, kept open: one pread per report
 	peakKB int64    // highest resident size seen
+
+	// The resident-memory watchdog (rlimit mode only, see watch).
+	watchRSS    bool          // start it once the process runs
+	watchStop   chan struct{} // closed by release to stop it
+	watchDone   chan struct{} // closed when it has returned
+	watchKilled atomic.Bool   // it killed the process for exceeding the limit
 }
 
 // prepare arranges the limit for cmd before it starts. rlimitOK is false
@@ -157,6 +171,7 @@ func (c *memoryControl) prepare(cmd *exec.Cmd, memoryMB int, rlimitOK bool) (*me
 		cmd.SysProcAttr.CgroupFD = int(f.Fd())
 	case MemoryLimitRlimit:
 		h.rlimit = rlimitOK
+		h.watchRSS = true
 	}
 	return h, nil
 }
@@ -168,6 +183,17 @@ func (h *memHandle) started(pid int) error {
 		h.cgroupF = nil
 	}
 	h.statm, _ = os.Open("/proc/" + strconv.Itoa(pid) + "/statm")
+	if h.watchRSS && h.statm != nil {
+		// A pidfd names this very process: the kill cannot reach another
+		// one that reused the pid after it was reaped. The process cannot
+		// have been reaped yet (its waiter starts after started returns).
+		pidfd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			pidfd = -1 // kernel < 5.3: fall back to kill(2)
+		}
+		h.watchStop, h.watchDone = make(chan struct{}), make(chan struct{})
+		go h.watch(pid, pidfd, h.statm, h.watchStop, h.watchDone)
+	}
 	if !h.rlimit {
 		return nil
 	}
@@ -199,23 +225,82 @@ func (h *memHandle) peakMB(pid int) int64 {
 	return (h.peakKB + 1023) / 1024
 }
 
-// residentKB reads the resident set size from /proc/<pid>/statm
-// ("size resident shared ..." in pages).
+// watch is the resident-memory watchdog of rlimit mode, where nothing else
+// bounds a process's memory the way Lambda does: RLIMIT_AS is not applied
+// to Node.js at all (V8 reserves gigabytes of address space up front) and
+// V8's heap flag does not cover Buffers and other off-heap memory; for the
+// other runtimes RLIMIT_AS allows MemorySize plus headroom. Every
+// residentCheckInterval it reads the process's resident set size and, once
+// that exceeds MemorySize, kills the process with SIGKILL as the cgroup
+// OOM killer would; oomKilled then reports it, so the invoke fails with
+// Runtime.OutOfMemory exactly as under a cgroup.
+//
+// Only the main process is measured (its VmRSS, via statm), not its
+// children: summing over the process tree would mean walking /proc on
+// every sample. Runtimes do their work in the main process; a handler's
+// own subprocesses escape this limit.
+//
+// It runs per environment, never on the invoke path, and returns when
+// release closes stop or the process is gone (statm no longer readable
+// once the process has been reaped).
+func (h *memHandle) watch(pid, pidfd int, statm *os.File, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	if pidfd >= 0 {
+		defer unix.Close(pidfd)
+	}
+	limitKB := h.limit >> 10
+	tick := time.NewTicker(residentCheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		kb, err := statmResidentKB(statm)
+		if err != nil {
+			return
+		}
+		if kb <= limitKB {
+			continue
+		}
+		h.watchKilled.Store(true)
+		if pidfd >= 0 {
+			_ = unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0)
+		} else {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		return
+	}
+}
+
+// residentKB reads the resident set size from /proc/<pid>/statm.
 func (h *memHandle) residentKB() int64 {
 	if h.statm == nil {
 		return 0
 	}
+	kb, _ := statmResidentKB(h.statm)
+	return kb
+}
+
+// statmResidentKB reads the resident set size in KB from an open
+// /proc/<pid>/statm ("size resident shared ..." in pages). It fails once
+// the process has been reaped.
+func statmResidentKB(statm *os.File) (int64, error) {
 	var buf [128]byte
-	n, err := h.statm.ReadAt(buf[:], 0)
+	n, err := statm.ReadAt(buf[:], 0)
 	if n == 0 && err != nil {
-		return 0
+		return 0, err
 	}
 	f := bytes.Fields(buf[:n])
 	if len(f) < 2 {
-		return 0
+		return 0, fmt.Errorf("statm: %q", buf[:n])
 	}
-	pages, _ := strconv.ParseInt(string(f[1]), 10, 64)
-	return pages * int64(os.Getpagesize()) / 1024
+	pages, err := strconv.ParseInt(string(f[1]), 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return pages * int64(os.Getpagesize()) / 1024, nil
 }
 
 // vmHWM returns a process's peak resident size in KB.
@@ -235,8 +320,12 @@ func vmHWM(pid int) int64 {
 	return 0
 }
 
-// oomKilled reports whether the cgroup's OOM killer ended a process.
+// oomKilled reports whether the cgroup's OOM killer, or in rlimit mode the
+// resident-memory watchdog, ended a process.
 func (h *memHandle) oomKilled() bool {
+	if h.watchKilled.Load() {
+		return true
+	}
 	if h.cgroup == "" {
 		return false
 	}
@@ -253,8 +342,14 @@ func (h *memHandle) oomKilled() bool {
 	return false
 }
 
-// release removes the environment's cgroup once its processes are gone.
+// release stops the watchdog and removes the environment's cgroup once its
+// processes are gone.
 func (h *memHandle) release() {
+	if h.watchStop != nil {
+		close(h.watchStop)
+		<-h.watchDone // it reads statm: wait before closing that
+		h.watchStop = nil
+	}
 	if h.statm != nil {
 		h.statm.Close()
 		h.statm = nil

@@ -59,6 +59,7 @@ type invokeResult struct {
 	payload []byte
 	errType string // "" on success
 	failed  bool
+	exiting bool // the runtime exits after this result
 }
 
 func (inv *invocation) post(r invokeResult) bool {

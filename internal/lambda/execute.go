@@ -94,6 +94,10 @@ func (p *pool) coldStart(inv *invocation, def *definition) (*env, invokeResult, 
 	return e, res, false
 }
 
+// exitGrace is how long a runtime that said it exits is given to do so
+// before it is killed.
+const exitGrace = time.Second
+
 // invoke runs inv on a ready environment. status is "" when the
 // environment may be reused, else why it may not ("timeout", "error").
 func (e *env) invoke(inv *invocation) (invokeResult, string) {
@@ -107,6 +111,15 @@ func (e *env) invoke(inv *invocation) (invokeResult, string) {
 	select {
 	case <-inv.posted:
 		e.syncLogs()
+		if inv.result.exiting {
+			// The runtime exits next (an uncaught exception or unhandled
+			// rejection): let it, and send nothing more to it.
+			select {
+			case <-e.exited:
+			case <-time.After(exitGrace):
+			}
+			return inv.result, "exiting"
+		}
 		return inv.result, ""
 	case <-timer.C:
 		e.kill()

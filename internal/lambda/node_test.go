@@ -248,6 +248,11 @@ func TestNodeCrash(t *testing.T) {
 				t.Errorf("payload leaks the local code path: %s", out.Payload)
 			}
 
+			// The next invoke, at once, gets a fresh process: never the
+			// one on its way out.
+			if out := b.invoke(t, name, `{}`); string(out.Payload) != "1" {
+				t.Errorf("after the crash: %q %s, want a fresh process", out.FunctionError, out.Payload)
+			}
 			select {
 			case <-envs[0].exited:
 			case <-time.After(10 * time.Second):
@@ -255,9 +260,6 @@ func TestNodeCrash(t *testing.T) {
 			}
 			if code := envs[0].exitState.ExitCode(); code != c.wantExit {
 				t.Errorf("exit code %d, want %d", code, c.wantExit)
-			}
-			if out := b.invoke(t, name, `{}`); string(out.Payload) != "1" {
-				t.Errorf("after the crash: %q %s, want a fresh process", out.FunctionError, out.Payload)
 			}
 		})
 	}

@@ -132,7 +132,8 @@ func handleError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _, _ := readBody(r, maxErrorDoc)
-	inv.post(invokeResult{failed: true, errType: errorTypeOf(r, body), payload: errorDocument(body)})
+	inv.post(invokeResult{failed: true, errType: errorTypeOf(r, body), payload: errorDocument(body),
+		exiting: r.Header.Get(exitingHeader) == "true"})
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = w.Write(statusOK)
@@ -148,6 +149,11 @@ func handleInitError(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = w.Write(statusOK)
 }
+
+// exitingHeader, on an invocation error stepd's own Node.js bootstrap
+// posts before it exits (an uncaught exception or unhandled rejection, as
+// AWS's runtime does), says that the environment must not be reused.
+const exitingHeader = "Stepd-Runtime-Exiting"
 
 func errorTypeOf(r *http.Request, body []byte) string {
 	if t := r.Header.Get("Lambda-Runtime-Function-Error-Type"); t != "" {

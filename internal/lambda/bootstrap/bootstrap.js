@@ -275,13 +275,16 @@ class Invocation {
   }
 
   // fail posts err as the invocation's error; label names it in the log.
-  fail(err, label = 'Invoke Error') {
+  // exiting tells stepd that the process exits next, so that it sends no
+  // further invocation to it.
+  fail(err, label = 'Invoke Error', exiting = false) {
     if (this.reported) return this.finished;
     this.reported = true;
     const doc = errorDoc(err);
     console.error(label, JSON.stringify(doc));
-    this.posted(this.client.request('POST', `${API}/invocation/${this.id}/error`, JSON.stringify(doc),
-      { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' }));
+    const headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType, 'Content-Type': 'application/json' };
+    if (exiting) headers['Stepd-Runtime-Exiting'] = 'true';
+    this.posted(this.client.request('POST', `${API}/invocation/${this.id}/error`, JSON.stringify(doc), headers));
     return this.finished;
   }
 }
@@ -361,7 +364,7 @@ function postInitError(doc) {
 function crash(label, err, code) {
   let posting;
   if (current && !current.reported) {
-    posting = current.fail(err, label);
+    posting = current.fail(err, label, true);
   } else {
     console.error(label, JSON.stringify(errorDoc(err)));
     if (current) posting = current.finished; // let a response in flight land

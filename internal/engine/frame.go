@@ -59,6 +59,10 @@ type frame struct {
 	silent  bool
 	aborted bool
 
+	// mapRuns, on the root frame only, records the children of the
+	// execution's Map Runs (see maprun.go).
+	mapRuns *mapRunTable
+
 	// Result.
 	output  any
 	failure *failure
@@ -373,6 +377,7 @@ func runtimePrefix(f *frame) string {
 // failExecutionRuntime aborts everything and fails the execution.
 func (x *Execution) failExecutionRuntime(f *frame, fl *failure) {
 	x.abortFrame(x.root)
+	x.childFailedRuntime(f, fl)
 	x.endExecution(Failed, history.ExecutionFailed, f.last, fl.err, fl.cause)
 }
 

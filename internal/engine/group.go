@@ -265,6 +265,7 @@ func (x *Execution) launchMap(f *frame, g *group) {
 		g.mapRunARN = x.mapRunARN(f.state)
 		if id := x.emit(f, history.MapRunStarted, &history.Details{MapRunArn: g.mapRunARN}); id != 0 {
 			g.lastEvent, g.lastIterOK = id, id
+			x.addMapRun(f, g)
 		}
 	}
 	x.pumpMap(f)
@@ -275,6 +276,9 @@ func (x *Execution) launchMap(f *frame, g *group) {
 // a redrive the ones to run again first, then those not started yet.
 func (x *Execution) pumpMap(f *frame) {
 	g := f.group
+	if g.distributed && len(g.redo) > 0 {
+		x.pendingRedrive(g)
+	}
 	g.launching = true
 	defer func() { g.launching = false }()
 	for g.maxConcurrency == 0 || g.running < g.maxConcurrency {
@@ -321,6 +325,9 @@ func (x *Execution) startIteration(f *frame, g *group, i int) bool {
 	started := x.emit(c, history.MapIterationStarted, &history.Details{Name: s.Name, Index: history.Int(int64(i))})
 	g.children[i] = c
 	g.running++
+	if g.distributed {
+		x.childStarted(g, i)
+	}
 	if resumed {
 		x.resume(c, started)
 	} else {
@@ -351,6 +358,9 @@ func (x *Execution) childDone(f *frame, c *frame) {
 	s := f.state
 	if c.failure != nil {
 		if s.Type == asl.TypeMap {
+			if g.distributed {
+				x.childEnded(g, c.index, ChildFailed, c.failure)
+			}
 			x.emitFrom(c, c.last, history.MapIterationFailed, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
 			g.failures++
 			if x.tolerated(g) {
@@ -377,6 +387,9 @@ func (x *Execution) childDone(f *frame, c *frame) {
 	}
 	g.results[c.index] = c.output
 	if s.Type == asl.TypeMap {
+		if g.distributed {
+			x.childEnded(g, c.index, ChildSucceeded, nil)
+		}
 		if !c.silent {
 			g.lastEvent = c.last
 			g.lastIterOK = x.emitFrom(c, c.last, history.MapIterationSucceeded, &history.Details{Name: s.Name, Index: history.Int(int64(c.index))})
@@ -475,6 +488,7 @@ func (x *Execution) abortGroup(f *frame, skip *frame) {
 	if g == nil {
 		return
 	}
+	x.redriveDropped(g)
 	for _, c := range g.children {
 		if c == nil || c == skip || c.phase == phaseDone || c.aborted {
 			continue
@@ -506,7 +520,9 @@ func (x *Execution) abortFrame(f *frame) {
 	x.stopTask(f, true)
 	x.cancelTimer(f.timer)
 	f.timer = ""
+	x.childAborted(f)
 	if g := f.group; g != nil {
+		x.redriveDropped(g)
 		for _, c := range g.children {
 			if c != nil && c.phase != phaseDone && !c.aborted {
 				x.abortFrame(c)

@@ -14,9 +14,12 @@ import (
 // snapshotVersion is the format version of Snapshot's output. Version 2
 // added what a redrive needs: the redrive count and time, the group of a
 // Parallel or Map state that failed for good (frame "ended"), and a
-// group's pending re-runs ("redo") and Map Run redrives. Restore reads
-// versions 1 and 2.
-const snapshotVersion = 2
+// group's pending re-runs ("redo") and Map Run redrives. Version 3 added
+// the records of the Map Runs' children ("mapRuns", see maprun.go).
+// Restore reads versions 1 to 3; for an older one it rebuilds the records
+// of the Map Runs still in progress or failed from their groups, and has
+// none for the others.
+const snapshotVersion = 3
 
 // Snapshot serialises the execution's whole state: restoring it with
 // Restore gives an execution that behaves exactly as this one would. The
@@ -63,6 +66,9 @@ func (x *Execution) Snapshot() []byte {
 		timers = append(timers, to)
 	}
 	o.Set("timers", timers)
+	if list := x.mapRunList(); len(list) > 0 {
+		o.Set("mapRuns", writeMapRuns(list))
+	}
 	return []byte(jsonv.Marshal(o))
 }
 
@@ -234,6 +240,20 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 			return nil, err
 		}
 	}
+	runs, err := readMapRuns(o)
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) > 0 && x.root == nil {
+		return nil, fmt.Errorf("engine: snapshot: Map Runs without a root frame")
+	}
+	if len(runs) > 0 {
+		t := x.mapRunTable()
+		for _, mr := range runs {
+			t.add(mr)
+		}
+	}
+	x.rebuildMapRuns(x.root)
 	tv, _ := o.Get("timers")
 	for _, t := range tv.([]any) {
 		to := t.(*jsonv.Object)

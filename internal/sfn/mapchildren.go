@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
+	"stepd/internal/engine"
 )
 
 // The child workflow executions of a Map Run. On AWS each iteration of a
@@ -12,13 +14,19 @@ import (
 // arn:aws:states:<region>:<account>:execution:<stateMachine>/<label>:<name>
 // and the Map Run's "state machine" <stateMachine>/<label>. stepd runs the
 // iterations inline in the parent (see mapruns.go), and keeps no execution,
-// history, input or output per iteration; so these answers are derived,
-// like DescribeMapRun's counts, from the Map Run in the parent's history:
-// one child per item, named <mapRunId>-<index> (so that its ARN leads back
-// to its Map Run), with the Map Run's start and stop dates and its status (a
-// failed run shows every child FAILED, an aborted one every child ABORTED).
-// DescribeExecution of a child says its input and output are not included;
-// GetExecutionHistory and DescribeStateMachineForExecution do not know it.
+// history, input or output per iteration, only the record of each child the
+// engine keeps in the parent's snapshot: its status, start and stop dates,
+// error and cause, and redrives. So these answers are derived from the Map
+// Run in the parent's history and that record: one child per item (or
+// batch) that was started, named <mapRunId>-<index> (so that its ARN leads
+// back to its Map Run), with its own status and dates; a child waiting for
+// the redrive of its run is PENDING_REDRIVE. Items never started have no
+// child. Without a record (a parent recorded by an older version of stepd)
+// every item is a child with the Map Run's start and stop dates and its
+// status (a failed run shows every child FAILED, an aborted one every child
+// ABORTED). DescribeExecution of a child says its input and output are not
+// included; GetExecutionHistory and DescribeStateMachineForExecution do
+// not know it.
 
 // childExecution is one iteration of a Map Run.
 type childExecution struct {
@@ -43,6 +51,9 @@ func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, s
 	if err != nil {
 		return nil, err
 	}
+	if mr := s.childrenOf(ctx, r); mr != nil {
+		return r.listChildren(mr, in, status, limit)
+	}
 	redriven := r.redrives > 0
 	var n int // every child, or none: they all have the run's status
 	if (status == "" || status == r.status) && (in.RedriveFilter == nil || (*in.RedriveFilter == "REDRIVEN") == redriven) {
@@ -63,6 +74,43 @@ func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, s
 			StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn}
 		if redriven {
 			item.RedriveCount, item.RedriveDate = &r.redrives, ts(r.redriven)
+		}
+		out.Executions = append(out.Executions, item)
+	}
+	return out, nil
+}
+
+// listChildren is mapRunChildren for a Map Run with the record of its
+// children: the children started, in item order, filtered by their own
+// status and redrives.
+func (r *mapRun) listChildren(mr *engine.MapRun, in *ListExecutionsInput, status string, limit int) (*ListExecutionsOutput, error) {
+	var (
+		indexes []int
+		views   []childView
+	)
+	for i := range mr.Children {
+		c, started := r.child(mr, i)
+		if !started || (status != "" && c.status != status) ||
+			(in.RedriveFilter != nil && (*in.RedriveFilter == "REDRIVEN") != (c.redrives > 0)) {
+			continue
+		}
+		indexes, views = append(indexes, i), append(views, c)
+	}
+	filter := status
+	if in.RedriveFilter != nil {
+		filter += "/" + *in.RedriveFilter
+	}
+	from, to, next, err := pageRange(len(indexes), "mapRunExecutions", r.arn+"\x01"+filter, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, to-from), NextToken: next}
+	for k := from; k < to; k++ {
+		ch, c := childExecution{run: r, index: int64(indexes[k])}, views[k]
+		item := ExecutionListItem{ExecutionArn: ch.arn(), StateMachineArn: r.stateMachineARN(), Name: ch.name(), Status: c.status,
+			StartDate: ts(c.start), StopDate: ts(c.stop), MapRunArn: &r.arn}
+		if c.redrives > 0 {
+			item.RedriveCount, item.RedriveDate = &c.redrives, ts(c.redriven)
 		}
 		out.Executions = append(out.Executions, item)
 	}
@@ -92,6 +140,24 @@ func (s *Service) describeChild(ctx context.Context, arn string) *DescribeExecut
 	c := childExecution{run: r, index: index}
 	if c.arn() != arn {
 		return nil
+	}
+	if mr := s.childrenOf(ctx, r); mr != nil {
+		v, started := r.child(mr, int(index))
+		if !started {
+			return nil
+		}
+		out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: v.status,
+			StartDate: ts(v.start), StopDate: ts(v.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &v.redrives,
+			RedriveDate: ts(v.redriven)}
+		if v.status != "RUNNING" {
+			out.OutputDetails = &PayloadDetails{}
+		}
+		if v.status == "FAILED" {
+			out.Error, out.Cause = v.err, v.cause
+		}
+		reason := "Execution was started by a Map Run; redrive its parent execution"
+		out.RedriveStatus, out.RedriveStatusReason = ptr("NOT_REDRIVABLE"), &reason
+		return out
 	}
 	out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
 		StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &r.redrives,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"stepd/internal/asl"
+	"stepd/internal/engine"
 	"stepd/internal/history"
 	"stepd/internal/jsonv"
 	"stepd/internal/store"
@@ -17,11 +18,15 @@ import (
 // MapRunSucceeded / MapRunFailed / MapRunAborted events of its parent's
 // history. These operations read them from there: a Map Run is found by
 // scanning the histories of its state machine's executions (its ARN names
-// the state machine, not the execution), its settings come from the
-// definition the execution runs, and its item counts from the MapStateStarted
-// event (how many items) and the run's outcome. stepd keeps no per-item
-// counts, so a failed run reports all its items failed and an aborted one
-// all aborted.
+// the state machine, not the execution), and its settings come from the
+// definition the execution runs. Its children (one per item, or per batch)
+// and their counts come from the record the engine keeps of them in the
+// parent's snapshot (engine.SnapshotMapRuns): each child's own status,
+// dates, error and redrives. An execution recorded by an older version of
+// stepd has no such record for some of its runs; their counts are derived
+// from the MapStateStarted event (how many items) and the run's outcome,
+// so that a failed run reports all its items failed and an aborted one all
+// aborted.
 
 // mapRun is a Map Run found in its parent's history.
 type mapRun struct {
@@ -249,22 +254,129 @@ func (s *Service) DescribeMapRun(ctx context.Context, in *MapRunInput) (*Describ
 		return nil, err
 	}
 	set := s.settingsOf(rec, r.label)
-	counts := MapRunCounts{Total: r.items}
-	switch r.status {
-	case "RUNNING":
-		counts.Running = r.items
-	case "SUCCEEDED":
-		counts.Succeeded = r.items
-	case "FAILED":
-		counts.Failed = r.items
-	case "ABORTED":
-		counts.Aborted = r.items
-	}
+	items, executions := r.counts(s.childrenOf(ctx, r))
 	return &DescribeMapRunOutput{
 		MapRunArn: r.arn, ExecutionArn: r.executionARN, Status: r.status, StartDate: ts(r.start), StopDate: ts(r.stop),
 		MaxConcurrency: set.maxConcurrency, ToleratedFailureCount: set.count, ToleratedFailurePercentage: set.pct,
-		ItemCounts: counts, ExecutionCounts: counts, RedriveCount: r.redrives, RedriveDate: ts(r.redriven),
+		ItemCounts: items, ExecutionCounts: executions, RedriveCount: r.redrives, RedriveDate: ts(r.redriven),
 	}, nil
+}
+
+// childrenOf reads the record of r's children from its parent's snapshot,
+// or returns nil when there is none (the parent was recorded by an older
+// version) or it does not fit the history.
+func (s *Service) childrenOf(ctx context.Context, r *mapRun) *engine.MapRun {
+	rec, err := s.store.GetExecution(ctx, r.executionARN, store.IncludeSnapshot)
+	if err != nil || len(rec.Snapshot) == 0 {
+		return nil
+	}
+	runs, err := engine.SnapshotMapRuns(rec.Snapshot)
+	if err != nil {
+		s.log.Warn("read the map runs of a snapshot", "execution", r.executionARN, "err", err)
+		return nil
+	}
+	mr := runs[r.arn]
+	if mr == nil || int64(len(mr.Children)) != r.items {
+		return nil
+	}
+	return mr
+}
+
+// counts are r's item and child-execution counts. Without the record of
+// its children (mr nil) every item has the run's status. With it: a child
+// that never started is a pending item while the run goes on, and an
+// aborted one once it ended (no child execution was started for it); a
+// child still running when its run ended was aborted with it; one waiting
+// for the redrive of its run counts as pendingRedrive.
+func (r *mapRun) counts(mr *engine.MapRun) (items, executions MapRunCounts) {
+	if mr == nil {
+		counts := MapRunCounts{Total: r.items}
+		switch r.status {
+		case "RUNNING":
+			counts.Running = r.items
+		case "SUCCEEDED":
+			counts.Succeeded = r.items
+		case "FAILED":
+			counts.Failed = r.items
+		case "ABORTED":
+			counts.Aborted = r.items
+		}
+		return counts, counts
+	}
+	add := func(c *MapRunCounts, status string, n int64) {
+		c.Total += n
+		switch status {
+		case "PENDING":
+			c.Pending += n
+		case "RUNNING":
+			c.Running += n
+		case "SUCCEEDED":
+			c.Succeeded += n
+		case "FAILED":
+			c.Failed += n
+		case "TIMED_OUT":
+			c.TimedOut += n
+		case "ABORTED":
+			c.Aborted += n
+		case "PENDING_REDRIVE":
+			c.PendingRedrive += n
+		}
+	}
+	for i := range mr.Children {
+		n := int64(1)
+		if mr.BatchSizes != nil {
+			n = int64(mr.BatchSizes[i])
+		}
+		c, started := r.child(mr, i)
+		switch {
+		case started:
+			add(&items, c.status, n)
+			add(&executions, c.status, 1)
+		case r.status == "RUNNING":
+			add(&items, "PENDING", n)
+		default:
+			add(&items, "ABORTED", n)
+		}
+	}
+	return items, executions
+}
+
+// childView is what the API shows of one child execution of a Map Run.
+type childView struct {
+	status      string // an execution status, or PENDING_REDRIVE
+	start, stop time.Time
+	err, cause  *string
+	redrives    int64
+	redriven    time.Time
+}
+
+// child returns what the API shows of child i of r, as its record mr
+// says, and whether it was ever started (a child execution exists).
+func (r *mapRun) child(mr *engine.MapRun, i int) (childView, bool) {
+	ch := mr.Children[i]
+	if ch.Status == engine.ChildPending {
+		return childView{}, false
+	}
+	c := childView{status: ch.Status.String(), start: ch.StartTime, stop: ch.StopTime, err: ch.Error, cause: ch.Cause,
+		redrives: ch.RedriveCount, redriven: ch.RedriveTime}
+	switch {
+	case ch.PendingRedrive && r.status == "RUNNING":
+		c.status = "PENDING_REDRIVE"
+	case ch.Status == engine.ChildRunning && r.status != "RUNNING":
+		// The parent ended (or its history ends the run) without ending
+		// the child: it was aborted with the run.
+		c.status, c.stop = "ABORTED", time.Time{}
+	}
+	// A record rebuilt from an older snapshot has no times: the run's.
+	if c.start.IsZero() {
+		c.start = r.start
+	}
+	if c.status == "RUNNING" {
+		c.stop = time.Time{}
+	} else if c.stop.IsZero() {
+		c.stop = r.stop
+	}
+	return c, true
 }
 
 // ListMapRunsInput is ListMapRuns' request.

@@ -140,6 +140,9 @@ type Execution struct {
 	tasks  map[string]*frame
 	timers map[string]*timerRef
 
+	// mapRuns records the children of the execution's Map Runs (maprun.go).
+	mapRuns mapRunTable
+
 	// Per call.
 	now time.Time
 	out *Batch

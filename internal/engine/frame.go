@@ -59,10 +59,6 @@ type frame struct {
 	silent  bool
 	aborted bool
 
-	// mapRuns, on the root frame only, records the children of the
-	// execution's Map Runs (see maprun.go).
-	mapRuns *mapRunTable
-
 	// Result.
 	output  any
 	failure *failure

@@ -104,23 +104,14 @@ type mapRunTable struct {
 }
 
 // mapRunList returns the execution's records, in start order.
-func (x *Execution) mapRunList() []*MapRun {
-	if x.root == nil || x.root.mapRuns == nil {
-		return nil
-	}
-	return x.root.mapRuns.list
-}
+func (x *Execution) mapRunList() []*MapRun { return x.mapRuns.list }
 
-// mapRunTable returns the execution's table, made on first use (one not
-// attached to the execution before it starts).
+// mapRunTable returns the execution's table, its index made on first use.
 func (x *Execution) mapRunTable() *mapRunTable {
-	if x.root == nil {
-		return &mapRunTable{}
+	if x.mapRuns.byARN == nil {
+		x.mapRuns.byARN = map[string]*MapRun{}
 	}
-	if x.root.mapRuns == nil {
-		x.root.mapRuns = &mapRunTable{byARN: map[string]*MapRun{}}
-	}
-	return x.root.mapRuns
+	return &x.mapRuns
 }
 
 func (t *mapRunTable) add(r *MapRun) {
@@ -170,10 +161,7 @@ func (x *Execution) mapRunOf(g *group) *MapRun {
 	if g == nil || !g.distributed || g.mapRunARN == "" {
 		return nil
 	}
-	if x.root == nil || x.root.mapRuns == nil {
-		return nil
-	}
-	return x.root.mapRuns.byARN[g.mapRunARN]
+	return x.mapRuns.byARN[g.mapRunARN]
 }
 
 // addMapRun starts the record of g's Map Run, whose MapRunStarted f just

@@ -244,9 +244,6 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 	if err != nil {
 		return nil, err
 	}
-	if len(runs) > 0 && x.root == nil {
-		return nil, fmt.Errorf("engine: snapshot: Map Runs without a root frame")
-	}
 	if len(runs) > 0 {
 		t := x.mapRunTable()
 		for _, mr := range runs {

@@ -377,8 +377,9 @@ type FilterQuery struct {
 	StreamPrefix string
 	// StartTime and EndTime bound timestamps (ms); zero means unbounded.
 	StartTime, EndTime int64
-	// Pattern is a CloudWatch filter pattern; stepd supports terms that
-	// must all appear (quoted phrases allowed) and "?term" alternatives.
+	// Pattern is a CloudWatch Logs filter pattern: terms, a %regex%, a
+	// JSON pattern or a space-delimited one (see pattern.go). [Store.Filter]
+	// returns an error wrapping [ErrInvalidPattern] for one it cannot parse.
 	Pattern string
 	// After skips events up to and including this (timestamp, stream, seq)
 	// position, for paging; nil starts at the beginning.
@@ -394,7 +395,10 @@ func (s *Store) Filter(groupName string, q FilterQuery) ([]FilteredEvent, bool, 
 	if err != nil {
 		return nil, false, err
 	}
-	m := compilePattern(q.Pattern)
+	m, err := compilePattern(q.Pattern)
+	if err != nil {
+		return nil, false, err
+	}
 	want := map[string]bool{}
 	for _, n := range q.Streams {
 		want[n] = true
@@ -439,63 +443,4 @@ func less(a, b *FilteredEvent) bool {
 		return a.Stream < b.Stream
 	}
 	return a.Seq < b.Seq
-}
-
-// compilePattern turns a filter pattern into a matcher: every plain term
-// must occur; if "?term" alternatives are given, at least one must occur.
-// An empty pattern matches everything.
-func compilePattern(p string) func(string) bool {
-	var all, any []string
-	for _, t := range splitTerms(p) {
-		if alt, ok := strings.CutPrefix(t, "?"); ok {
-			if alt != "" {
-				any = append(any, alt)
-			}
-		} else {
-			all = append(all, t)
-		}
-	}
-	return func(msg string) bool {
-		for _, t := range all {
-			if !strings.Contains(msg, t) {
-				return false
-			}
-		}
-		if len(any) == 0 {
-			return true
-		}
-		for _, t := range any {
-			if strings.Contains(msg, t) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-func splitTerms(p string) []string {
-	var out []string
-	for p = strings.TrimSpace(p); p != ""; p = strings.TrimSpace(p) {
-		prefix := ""
-		if strings.HasPrefix(p, "?") {
-			prefix, p = "?", p[1:]
-		}
-		if strings.HasPrefix(p, `"`) {
-			end := strings.Index(p[1:], `"`)
-			if end < 0 {
-				out = append(out, prefix+p[1:])
-				break
-			}
-			out = append(out, prefix+p[1:1+end])
-			p = p[2+end:]
-			continue
-		}
-		end := strings.IndexAny(p, " \t")
-		if end < 0 {
-			end = len(p)
-		}
-		out = append(out, prefix+p[:end])
-		p = p[end:]
-	}
-	return out
 }

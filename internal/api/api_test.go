@@ -221,6 +221,14 @@ func TestLogsAPI(t *testing.T) {
 	if strings.Count(f2.raw, `"eventId"`) != 2 || f2.body["nextToken"] != nil {
 		t.Errorf("FilterLogEvents page 2: %s", f2.raw)
 	}
+	js := do(t, r, "POST", "/", "Logs_20140328.FilterLogEvents", `{"logGroupName":"/aws/lambda/f","filterPattern":"-\"line 1\" -\"line 2\""}`)
+	if js.status != 200 || strings.Count(js.raw, `"eventId"`) != 3 || strings.Contains(js.raw, `"line 1\n"`) {
+		t.Errorf("FilterLogEvents with exclusions: %s", js.raw)
+	}
+	bad := do(t, r, "POST", "/", "Logs_20140328.FilterLogEvents", `{"logGroupName":"/aws/lambda/f","filterPattern":"{ $.x == 1 }"}`)
+	if bad.status != 400 || bad.body["__type"] != "InvalidParameterException" {
+		t.Errorf("FilterLogEvents with a malformed pattern: %d %s", bad.status, bad.raw)
+	}
 	missing := do(t, r, "POST", "/", "Logs_20140328.GetLogEvents", `{"logGroupName":"/nope","logStreamName":"x"}`)
 	if missing.status != 400 || missing.body["__type"] != "ResourceNotFoundException" || missing.body["message"] != "The specified log group does not exist." {
 		t.Errorf("missing group: %s", missing.raw)
@@ -238,6 +246,7 @@ func FuzzLogsAPI(f *testing.F) {
 		`{"logGroupName":"g","nextToken":"1/0/s","filterPattern":"\"x"}`, `{"limit":-5,"nextToken":"9"}`, `[`} {
 		f.Add(uint8(i), body)
 	}
+	f.Add(uint8(3), `{"logGroupName":"g","filterPattern":"{ $.x == 1 }"}`) // FilterLogEvents
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "Logs_20140328."+ops[int(op)%len(ops)])

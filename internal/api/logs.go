@@ -46,6 +46,8 @@ func logsError(err error) error {
 		return NewError("ResourceNotFoundException", "The specified log group does not exist.")
 	case errors.Is(err, logstore.ErrStreamNotFound):
 		return NewError("ResourceNotFoundException", "The specified log stream does not exist.")
+	case errors.Is(err, logstore.ErrInvalidPattern):
+		return NewError("InvalidParameterException", err.Error())
 	}
 	return err
 }

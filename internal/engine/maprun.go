@@ -128,13 +128,9 @@ func SnapshotMapRuns(snapshot []byte) (runs map[string]*MapRun, err error) {
 			runs, err = nil, fmt.Errorf("engine: corrupt snapshot: %v", r)
 		}
 	}()
-	v, err := jsonv.Parse(snapshot)
+	o, err := snapshotObject(snapshot)
 	if err != nil {
-		return nil, fmt.Errorf("engine: snapshot: %w", err)
-	}
-	o, ok := v.(*jsonv.Object)
-	if !ok {
-		return nil, fmt.Errorf("engine: snapshot: unknown format")
+		return nil, err
 	}
 	list, err := readMapRuns(o)
 	if err != nil {

@@ -180,16 +180,8 @@ func nonNil(v []any) []any {
 	return v
 }
 
-// Restore rebuilds an execution from a Snapshot of it, for the same
-// compiled machine and configuration. It reads the current format and
-// version 1; a version 1 snapshot of a Parallel or Map state that failed
-// lacks its branches' results, so a redrive runs that state again whole.
-func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			x, err = nil, fmt.Errorf("engine: corrupt snapshot: %v", r)
-		}
-	}()
+// snapshotObject parses a snapshot of a format version this package reads.
+func snapshotObject(snapshot []byte) (*jsonv.Object, error) {
 	v, err := jsonv.Parse(snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("engine: snapshot: %w", err)
@@ -200,6 +192,23 @@ func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err err
 	}
 	if v := getInt(o, "v"); v < 1 || v > snapshotVersion {
 		return nil, fmt.Errorf("engine: snapshot: unknown format version %d", v)
+	}
+	return o, nil
+}
+
+// Restore rebuilds an execution from a Snapshot of it, for the same
+// compiled machine and configuration. It reads the current format and
+// version 1; a version 1 snapshot of a Parallel or Map state that failed
+// lacks its branches' results, so a redrive runs that state again whole.
+func Restore(m *asl.Machine, cfg Config, snapshot []byte) (x *Execution, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			x, err = nil, fmt.Errorf("engine: corrupt snapshot: %v", r)
+		}
+	}()
+	o, err := snapshotObject(snapshot)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Label == "" {
 		cfg.Label = getStr(o, "label")

@@ -45,56 +45,21 @@ func (c childExecution) arn() string {
 }
 
 // mapRunChildren answers ListExecutions for a Map Run: its children in item
-// order, those with status when it is not "", paged.
+// order, those with status when it is not "" (and the redrive filter's),
+// paged.
 func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, status string, limit int) (*ListExecutionsOutput, error) {
 	r, _, err := s.findMapRun(ctx, *in.MapRunArn)
 	if err != nil {
 		return nil, err
 	}
-	if mr := s.childrenOf(ctx, r); mr != nil {
-		return r.listChildren(mr, in, status, limit)
-	}
-	redriven := r.redrives > 0
-	var n int // every child, or none: they all have the run's status
-	if (status == "" || status == r.status) && (in.RedriveFilter == nil || (*in.RedriveFilter == "REDRIVEN") == redriven) {
-		n = int(r.items)
-	}
-	filter := status
-	if in.RedriveFilter != nil {
-		filter += "/" + *in.RedriveFilter
-	}
-	from, to, next, err := pageRange(n, "mapRunExecutions", r.arn+"\x01"+filter, in.NextToken, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, to-from), NextToken: next}
-	for i := from; i < to; i++ {
-		c := childExecution{run: r, index: int64(i)}
-		item := ExecutionListItem{ExecutionArn: c.arn(), StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
-			StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn}
-		if redriven {
-			item.RedriveCount, item.RedriveDate = &r.redrives, ts(r.redriven)
+	view, n := r.childViews(s.childrenOf(ctx, r))
+	var indexes []int
+	for i := range n {
+		c, started := view(i)
+		if started && (status == "" || c.status == status) &&
+			(in.RedriveFilter == nil || (*in.RedriveFilter == "REDRIVEN") == (c.redrives > 0)) {
+			indexes = append(indexes, i)
 		}
-		out.Executions = append(out.Executions, item)
-	}
-	return out, nil
-}
-
-// listChildren is mapRunChildren for a Map Run with the record of its
-// children: the children started, in item order, filtered by their own
-// status and redrives.
-func (r *mapRun) listChildren(mr *engine.MapRun, in *ListExecutionsInput, status string, limit int) (*ListExecutionsOutput, error) {
-	var (
-		indexes []int
-		views   []childView
-	)
-	for i := range mr.Children {
-		c, started := r.child(mr, i)
-		if !started || (status != "" && c.status != status) ||
-			(in.RedriveFilter != nil && (*in.RedriveFilter == "REDRIVEN") != (c.redrives > 0)) {
-			continue
-		}
-		indexes, views = append(indexes, i), append(views, c)
 	}
 	filter := status
 	if in.RedriveFilter != nil {
@@ -105,8 +70,9 @@ func (r *mapRun) listChildren(mr *engine.MapRun, in *ListExecutionsInput, status
 		return nil, err
 	}
 	out := &ListExecutionsOutput{Executions: make([]ExecutionListItem, 0, to-from), NextToken: next}
-	for k := from; k < to; k++ {
-		ch, c := childExecution{run: r, index: int64(indexes[k])}, views[k]
+	for _, i := range indexes[from:to] {
+		ch := childExecution{run: r, index: int64(i)}
+		c, _ := view(i)
 		item := ExecutionListItem{ExecutionArn: ch.arn(), StateMachineArn: r.stateMachineARN(), Name: ch.name(), Status: c.status,
 			StartDate: ts(c.start), StopDate: ts(c.stop), MapRunArn: &r.arn}
 		if c.redrives > 0 {
@@ -115,6 +81,18 @@ func (r *mapRun) listChildren(mr *engine.MapRun, in *ListExecutionsInput, status
 		out.Executions = append(out.Executions, item)
 	}
 	return out, nil
+}
+
+// childViews returns what the API shows of each child of r, and how many
+// there may be: as the record mr says, or, without one (a parent recorded
+// by an older version of stepd), every item a child with the run's status
+// and dates.
+func (r *mapRun) childViews(mr *engine.MapRun) (view func(i int) (childView, bool), n int) {
+	if mr != nil {
+		return func(i int) (childView, bool) { return r.child(mr, i) }, len(mr.Children)
+	}
+	v := childView{status: r.status, start: r.start, stop: r.stop, redrives: r.redrives, redriven: r.redriven}
+	return func(int) (childView, bool) { return v, true }, int(r.items)
 }
 
 // describeChild describes the child execution arn of a Map Run, or returns
@@ -141,29 +119,19 @@ func (s *Service) describeChild(ctx context.Context, arn string) *DescribeExecut
 	if c.arn() != arn {
 		return nil
 	}
-	if mr := s.childrenOf(ctx, r); mr != nil {
-		v, started := r.child(mr, int(index))
-		if !started {
-			return nil
-		}
-		out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: v.status,
-			StartDate: ts(v.start), StopDate: ts(v.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &v.redrives,
-			RedriveDate: ts(v.redriven)}
-		if v.status != "RUNNING" {
-			out.OutputDetails = &PayloadDetails{}
-		}
-		if v.status == "FAILED" {
-			out.Error, out.Cause = v.err, v.cause
-		}
-		reason := "Execution was started by a Map Run; redrive its parent execution"
-		out.RedriveStatus, out.RedriveStatusReason = ptr("NOT_REDRIVABLE"), &reason
-		return out
+	view, _ := r.childViews(s.childrenOf(ctx, r))
+	v, started := view(int(index))
+	if !started {
+		return nil
 	}
-	out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: r.status,
-		StartDate: ts(r.start), StopDate: ts(r.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &r.redrives,
-		RedriveDate: ts(r.redriven)}
-	if r.status != "RUNNING" {
+	out := &DescribeExecutionOutput{ExecutionArn: arn, StateMachineArn: r.stateMachineARN(), Name: c.name(), Status: v.status,
+		StartDate: ts(v.start), StopDate: ts(v.stop), MapRunArn: &r.arn, InputDetails: &PayloadDetails{}, RedriveCount: &v.redrives,
+		RedriveDate: ts(v.redriven)}
+	if v.status != "RUNNING" {
 		out.OutputDetails = &PayloadDetails{}
+	}
+	if v.status == "FAILED" {
+		out.Error, out.Cause = v.err, v.cause
 	}
 	reason := "Execution was started by a Map Run; redrive its parent execution"
 	out.RedriveStatus, out.RedriveStatusReason = ptr("NOT_REDRIVABLE"), &reason

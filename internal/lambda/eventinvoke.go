@@ -189,6 +189,27 @@ func (s *Service) ListFunctionEventInvokeConfigs(_ context.Context, name string)
 	return out, nil
 }
 
+// attemptEvent runs one attempt of an asynchronous invocation, at most
+// asyncSem's capacity at once (waits between attempts hold no slot). It
+// reports whether the function's concurrency turned it away.
+func (s *Service) attemptEvent(fn *function, inv *invocation) (throttled bool, err error) {
+	select {
+	case s.asyncSem <- struct{}{}:
+		defer func() { <-s.asyncSem }()
+	case <-s.baseCtx.Done():
+		return false, s.baseCtx.Err()
+	}
+	if err := fn.pool.acquire(s.baseCtx); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == "TooManyRequestsException" {
+			return true, nil
+		}
+		return false, err
+	}
+	fn.pool.run(inv)
+	return false, nil
+}
+
 // again is a new attempt of an asynchronous invocation: the same request
 // id and event.
 func (inv *invocation) again() *invocation {
@@ -226,15 +247,14 @@ func (s *Service) runEvent(fn *function, q string, inv *invocation) {
 	for failures := 0; ; {
 		retries, maxAge := s.asyncPolicy(fn, q)
 		var wait time.Duration
-		if err := fn.pool.acquire(s.baseCtx); err != nil {
-			var ae *APIError
-			if !errors.As(err, &ae) || ae.Code != "TooManyRequestsException" {
+		if throttled, err := s.attemptEvent(fn, inv); err != nil {
+			if s.baseCtx.Err() == nil { // not a shutdown
 				s.log.Warn("asynchronous invoke dropped", "function", fn.name, "requestId", inv.id, "err", err)
-				return
 			}
+			return
+		} else if throttled {
 			wait, throttleWait = throttleWait, min(2*throttleWait, maxThrottleBackoff)
 		} else {
-			fn.pool.run(inv)
 			if inv.out == nil || inv.out.FunctionError == "" {
 				return
 			}

@@ -472,12 +472,6 @@ func (s *Service) enqueue(fn *function, qualifier string, inv *invocation) {
 	s.async.Add(1)
 	go func() {
 		defer s.async.Done()
-		select {
-		case s.asyncSem <- struct{}{}:
-			defer func() { <-s.asyncSem }()
-		case <-s.baseCtx.Done():
-			return
-		}
 		s.runEvent(fn, qualifier, inv)
 	}()
 }

@@ -96,8 +96,7 @@ func (x *Execution) MapRuns() map[string]*MapRun {
 }
 
 // mapRunTable holds the records of an execution's Map Runs, in start
-// order, and finds them by ARN. It lives on the root frame, which every
-// frame of the execution descends from.
+// order, and finds them by ARN.
 type mapRunTable struct {
 	list  []*MapRun
 	byARN map[string]*MapRun

@@ -316,6 +316,11 @@ func (s *Service) getExecution(ctx context.Context, arn string, include store.In
 	if !ok || (p.kind != "execution" && p.kind != "express") || len(p.parts) < 2 {
 		return nil, invalidArn(arn)
 	}
+	if p.kind == "express" {
+		// Express executions keep no record these actions could read
+		// (observed: AWS answers InvalidArn).
+		return nil, apiError(ErrInvalidArn, "Invalid Arn: 'Resource type not valid in this context: express'")
+	}
 	rec, err := s.store.GetExecution(ctx, arn, include)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apiError(ErrExecutionDoesNotExist, "Execution Does Not Exist: '%s'", arn)
@@ -461,9 +466,9 @@ func (s *Service) ListExecutions(ctx context.Context, in *ListExecutionsInput) (
 		if e.MapRunARN != "" {
 			item.MapRunArn = &e.MapRunARN
 		}
-		if e.RedriveCount > 0 {
-			item.RedriveCount, item.RedriveDate = &e.RedriveCount, ts(e.RedriveDate)
-		}
+		// redriveCount is always there, 0 for an execution never redriven
+		// (observed); redriveDate only after a redrive.
+		item.RedriveCount, item.RedriveDate = &e.RedriveCount, ts(e.RedriveDate)
 		out.Executions = append(out.Executions, item)
 	}
 	if page.NextToken != "" {

@@ -75,9 +75,7 @@ func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, s
 		c, _ := view(i)
 		item := ExecutionListItem{ExecutionArn: ch.arn(), StateMachineArn: r.stateMachineARN(), Name: ch.name(), Status: c.status,
 			StartDate: ts(c.start), StopDate: ts(c.stop), MapRunArn: &r.arn}
-		if c.redrives > 0 {
-			item.RedriveCount, item.RedriveDate = &c.redrives, ts(c.redriven)
-		}
+		item.RedriveCount, item.RedriveDate = &c.redrives, ts(c.redriven)
 		out.Executions = append(out.Executions, item)
 	}
 	return out, nil

@@ -364,6 +364,8 @@ func TestSDKExecutions(t *testing.T) {
 	}
 	if len(failed.Executions) != 1 || len(succeeded.Executions) != 0 {
 		t.Errorf("status filter: %d FAILED, %d SUCCEEDED; want 1, 0", len(failed.Executions), len(succeeded.Executions))
+	} else if it := failed.Executions[0]; it.RedriveCount == nil || *it.RedriveCount != 0 || it.RedriveDate != nil {
+		t.Errorf("a list item never redriven has redriveCount %v and redriveDate %v; want 0 and none", it.RedriveCount, it.RedriveDate)
 	}
 	_, err = e.c.ListExecutions(e.ctx, &sdk.ListExecutionsInput{StateMachineArn: aws.String(pass), StatusFilter: "DONE"})
 	asError[*types.ValidationException](t, err, "bad status filter")
@@ -770,6 +772,14 @@ func TestSDKExpress(t *testing.T) {
 	}
 	_, err = e.c.ListExecutions(e.ctx, &sdk.ListExecutionsInput{StateMachineArn: aws.String(ok)})
 	asError[*types.StateMachineTypeNotSupported](t, err, "list executions of an EXPRESS machine")
+	// The actions on one execution do not take an express execution's ARN
+	// (observed: InvalidArn).
+	_, err = e.c.DescribeExecution(e.ctx, &sdk.DescribeExecutionInput{ExecutionArn: aws.String(a1)})
+	checkErr[*types.InvalidArn](t, err, "describe", "Resource type not valid in this context: express")
+	_, err = e.c.GetExecutionHistory(e.ctx, &sdk.GetExecutionHistoryInput{ExecutionArn: aws.String(a1)})
+	checkErr[*types.InvalidArn](t, err, "history", "Resource type not valid in this context: express")
+	_, err = e.c.StopExecution(e.ctx, &sdk.StopExecutionInput{ExecutionArn: aws.String(a1)})
+	checkErr[*types.InvalidArn](t, err, "stop", "Resource type not valid in this context: express")
 }
 
 func TestSDKVersionsAndAliases(t *testing.T) {

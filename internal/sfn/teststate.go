@@ -268,7 +268,7 @@ func (r *testRun) selectState(in *TestStateInput) error {
 			}
 		})
 		if r.st == nil {
-			return apiError(ErrValidation, "State '%s' does not exist in the state machine definition", *in.StateName)
+			return apiError(ErrValidation, "State not found in definition")
 		}
 		doc, _ := jsonv.ParseString(def)
 		r.stJSON = findStateJSON(doc, *in.StateName)
@@ -332,7 +332,13 @@ func (r *testRun) checkState(in *TestStateInput) error {
 			return apiError(ErrValidation, "Mocked result must contain the same number of items as number of Parallel branches.")
 		}
 	case asl.TypeMap:
-		if _, ok := v.([]any); !ok {
+		// With a ResultWriter, a Map's result is an object (the Map Run
+		// and where its results went); else the list of results.
+		if st.ResultWriter != nil {
+			if _, ok := v.(*jsonv.Object); !ok {
+				return apiError(ErrValidation, "Mocked result must be a JSON object.")
+			}
+		} else if _, ok := v.([]any); !ok {
 			return apiError(ErrValidation, "Mocked result must be an array.")
 		}
 	case asl.TypeTask:

@@ -63,9 +63,15 @@ func TestTestStateBehaviours(t *testing.T) {
 				{"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "Next": "Last"}, "Last": {"Type": "Succeed"}}}]}}}`),
 			StateName: str("Inner"), Input: str(`{"n": 21}`),
 		}, want{status: "SUCCEEDED", output: `{"doubled": 42}`, next: "Last"}},
+		{"Map with a ResultWriter takes an object mock", sfn.TestStateInput{
+			Definition: str(`{"Type": "Map", "ItemsPath": "$.v", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+				"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+				"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}, "End": true}`),
+			Input: str(`{"v": [1, 2]}`), Mock: &sfn.TestStateMock{Result: str(`[1, 2]`)},
+		}, want{code: "ValidationException", message: "Mocked result must be a JSON object."}},
 		{"unknown stateName", sfn.TestStateInput{
 			Definition: str(`{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}`), StateName: str("B"),
-		}, want{code: "ValidationException", message: "State 'B' does not exist in the state machine definition"}},
+		}, want{code: "ValidationException", message: "State not found in definition"}},
 		{"JSONata Pass with Assign", sfn.TestStateInput{
 			Definition: str(`{"Type": "Pass", "QueryLanguage": "JSONata", "Assign": {"seen": "{% $states.input.id %}"}, "Output": "{% $count + 1 %}", "End": true}`),
 			Input:      str(`{"id": "x"}`), Variables: str(`{"count": 1}`), InspectionLevel: str("DEBUG"),

@@ -116,8 +116,8 @@ func (s *Service) setEventInvokeConfig(ctx context.Context, name, qualifier stri
 	key := eventConfigKey(q)
 	c := &EventInvokeConfig{FunctionArn: s.functionARN(fn.name, key), LastModified: float64(time.Now().UnixMilli()) / 1000,
 		DestinationConfig: &DestinationConfig{OnSuccess: &Destination{}, OnFailure: &Destination{}}}
-	_, err = s.update(ctx, fn.name, "", false, func(rec *FunctionRecord) error {
-		if old := rec.EventInvokeConfigs[key]; merge && old != nil {
+	err = s.changeEventConfigs(ctx, fn, func(configs map[string]*EventInvokeConfig) error {
+		if old := configs[key]; merge && old != nil {
 			c.MaximumRetryAttempts, c.MaximumEventAgeInSeconds = old.MaximumRetryAttempts, old.MaximumEventAgeInSeconds
 		}
 		if in.MaximumRetryAttempts != nil {
@@ -126,17 +126,34 @@ func (s *Service) setEventInvokeConfig(ctx context.Context, name, qualifier stri
 		if in.MaximumEventAgeInSeconds != nil {
 			c.MaximumEventAgeInSeconds = in.MaximumEventAgeInSeconds
 		}
-		rec.EventInvokeConfigs = maps.Clone(rec.EventInvokeConfigs) // readers share the old map
-		if rec.EventInvokeConfigs == nil {
-			rec.EventInvokeConfigs = map[string]*EventInvokeConfig{}
-		}
-		rec.EventInvokeConfigs[key] = c
+		configs[key] = c
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// changeEventConfigs applies change to a copy of fn's event invoke
+// configurations and saves them. They are not part of the function's
+// definition: its revision stays, and its environments stay warm.
+func (s *Service) changeEventConfigs(ctx context.Context, fn *function, change func(map[string]*EventInvokeConfig) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	configs := maps.Clone(*fn.eventConfigs.Load())
+	if configs == nil {
+		configs = map[string]*EventInvokeConfig{}
+	}
+	if err := change(configs); err != nil {
+		return err
+	}
+	prev := fn.eventConfigs.Swap(&configs)
+	if err := s.save(ctx, fn, fn.def.Load().rec, fn.pub.Load()); err != nil {
+		fn.eventConfigs.Store(prev)
+		return err
+	}
+	return nil
 }
 
 // GetFunctionEventInvokeConfig returns the event invoke configuration of a
@@ -149,7 +166,7 @@ func (s *Service) GetFunctionEventInvokeConfig(_ context.Context, name, qualifie
 	if _, err := s.resolve(fn, q, false); err != nil {
 		return nil, err
 	}
-	if c := fn.def.Load().rec.EventInvokeConfigs[eventConfigKey(q)]; c != nil {
+	if c := (*fn.eventConfigs.Load())[eventConfigKey(q)]; c != nil {
 		return c, nil
 	}
 	return nil, errNoEventInvokeConfig(s.functionARN(fn.name, eventConfigKey(q)))
@@ -163,15 +180,13 @@ func (s *Service) DeleteFunctionEventInvokeConfig(ctx context.Context, name, qua
 		return err
 	}
 	key := eventConfigKey(q)
-	_, err = s.update(ctx, fn.name, "", false, func(rec *FunctionRecord) error {
-		if rec.EventInvokeConfigs[key] == nil {
+	return s.changeEventConfigs(ctx, fn, func(configs map[string]*EventInvokeConfig) error {
+		if configs[key] == nil {
 			return errNoEventInvokeConfig(s.functionARN(fn.name, key))
 		}
-		rec.EventInvokeConfigs = maps.Clone(rec.EventInvokeConfigs)
-		delete(rec.EventInvokeConfigs, key)
+		delete(configs, key)
 		return nil
 	})
-	return err
 }
 
 // ListFunctionEventInvokeConfigs lists a function's event invoke
@@ -181,7 +196,7 @@ func (s *Service) ListFunctionEventInvokeConfigs(_ context.Context, name string)
 	if err != nil {
 		return nil, err
 	}
-	configs := fn.def.Load().rec.EventInvokeConfigs
+	configs := *fn.eventConfigs.Load()
 	out := &ListEventInvokeConfigsOutput{FunctionEventInvokeConfigs: make([]*EventInvokeConfig, 0, len(configs))}
 	for _, k := range slices.Sorted(maps.Keys(configs)) {
 		out.FunctionEventInvokeConfigs = append(out.FunctionEventInvokeConfigs, configs[k])
@@ -224,7 +239,7 @@ func errNoEventInvokeConfig(arn string) *APIError {
 // asyncPolicy is how an event of fn invoked with qualifier q is retried.
 func (s *Service) asyncPolicy(fn *function, q string) (retries int, maxAge time.Duration) {
 	retries, maxAge = defaultAsyncRetries, defaultEventAge
-	if c := fn.def.Load().rec.EventInvokeConfigs[eventConfigKey(q)]; c != nil {
+	if c := (*fn.eventConfigs.Load())[eventConfigKey(q)]; c != nil {
 		if c.MaximumRetryAttempts != nil {
 			retries = *c.MaximumRetryAttempts
 		}

@@ -99,6 +99,10 @@ func TestEventInvokeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	one, three, age := 1, 3, 120
+	before, err := b.svc.GetFunctionConfiguration(ctx, "f", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := b.svc.GetFunctionEventInvokeConfig(ctx, "f", ""); apiErr(t, err).Code != "ResourceNotFoundException" {
 		t.Fatalf("get before put: %v", err)
 	}
@@ -136,6 +140,18 @@ func TestEventInvokeConfig(t *testing.T) {
 	list, err := b.svc.ListFunctionEventInvokeConfigs(ctx, "f")
 	if err != nil || len(list.FunctionEventInvokeConfigs) != 1 {
 		t.Fatalf("list: %v %+v", err, list)
+	}
+	// The configuration is not the function's: its revision stays.
+	if after, err := b.svc.GetFunctionConfiguration(ctx, "f", ""); err != nil || after.RevisionID != before.RevisionID || after.LastModified != before.LastModified {
+		t.Errorf("the function changed: %v %s %s, was %s %s", err, after.RevisionID, after.LastModified, before.RevisionID, before.LastModified)
+	}
+	// It survives a restart.
+	if err := b.svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b = newTestService(t, Options{DataDir: b.dir})
+	if got, err := b.svc.GetFunctionEventInvokeConfig(ctx, "f", ""); err != nil || *got.MaximumEventAgeInSeconds != 120 {
+		t.Fatalf("after a restart: %v %+v", err, got)
 	}
 	if err := b.svc.DeleteFunctionEventInvokeConfig(ctx, "f", ""); err != nil {
 		t.Fatal(err)

@@ -135,7 +135,11 @@ type function struct {
 	// tags are the function's tags (saved in its record's Tags); they are
 	// not part of a definition, so tagging keeps environments warm.
 	tags atomic.Pointer[map[string]string]
-	pool *pool
+	// eventConfigs are the event invoke configurations by qualifier (saved
+	// in its record's EventInvokeConfigs); like tags, not part of a
+	// definition.
+	eventConfigs atomic.Pointer[map[string]*EventInvokeConfig]
+	pool         *pool
 
 	mu          sync.Mutex // guards pool state and the invocation records
 	invocations []Invocation
@@ -225,6 +229,8 @@ func (s *Service) newFunction(def *definition) *function {
 	fn.pub.Store(&published{})
 	tags := maps.Clone(def.rec.Tags)
 	fn.tags.Store(&tags)
+	configs := maps.Clone(def.rec.EventInvokeConfigs)
+	fn.eventConfigs.Store(&configs)
 	fn.pool = newPool(s, fn, s.limitFor(def.rec))
 	return fn
 }

@@ -116,9 +116,12 @@ func (fn *function) tagMap() map[string]string {
 // aliases.
 func (s *Service) save(ctx context.Context, fn *function, latest *FunctionRecord, pub *published) error {
 	rec := *latest
-	rec.Tags = nil
+	rec.Tags, rec.EventInvokeConfigs = nil, nil
 	if t := fn.tagMap(); len(t) > 0 {
 		rec.Tags = t
+	}
+	if c := *fn.eventConfigs.Load(); len(c) > 0 {
+		rec.EventInvokeConfigs = c
 	}
 	rec.Versions, rec.Aliases, rec.LastVersion = nil, nil, pub.last
 	for _, d := range pub.versions {

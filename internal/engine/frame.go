@@ -370,8 +370,21 @@ func runtimePrefix(f *frame) string {
 	return "An error occurred while executing the state '" + f.state.Name + "' (entered at the event id #" + itoa(f.entered) + "). "
 }
 
-// failExecutionRuntime aborts everything and fails the execution.
+// failExecutionRuntime aborts everything and fails the execution. In a
+// child execution of a distributed Map, the error fails that child only,
+// which counts against the Map's tolerated failures like any other.
 func (x *Execution) failExecutionRuntime(f *frame, fl *failure) {
+	if f.item != nil && f.parent != nil && f.parent.group != nil && f.parent.group.distributed &&
+		f.index < len(f.parent.group.children) && f.parent.group.children[f.index] == f {
+		x.stopTask(f, true)
+		x.cancelTimer(f.timer)
+		f.timer = ""
+		x.abortGroup(f, nil)
+		child := *fl
+		child.runtime = false // for the parent, the child failed
+		f.failure, f.phase = &child, phaseDone
+		return
+	}
 	x.abortFrame(x.root)
 	x.childFailedRuntime(f, fl)
 	x.endExecution(Failed, history.ExecutionFailed, f.last, fl.err, fl.cause)

@@ -74,7 +74,7 @@ func (s *Service) mapRunChildren(ctx context.Context, in *ListExecutionsInput, s
 		ch := childExecution{run: r, index: int64(i)}
 		c, _ := view(i)
 		item := ExecutionListItem{ExecutionArn: ch.arn(), StateMachineArn: r.stateMachineARN(), Name: ch.name(), Status: c.status,
-			StartDate: ts(c.start), StopDate: ts(c.stop), MapRunArn: &r.arn}
+			StartDate: ts(c.start), StopDate: ts(c.stop), MapRunArn: &r.arn, ItemCount: &c.items}
 		item.RedriveCount, item.RedriveDate = &c.redrives, ts(c.redriven)
 		out.Executions = append(out.Executions, item)
 	}
@@ -89,7 +89,7 @@ func (r *mapRun) childViews(mr *engine.MapRun) (view func(i int) (childView, boo
 	if mr != nil {
 		return func(i int) (childView, bool) { return r.child(mr, i) }, len(mr.Children)
 	}
-	v := childView{status: r.status, start: r.start, stop: r.stop, redrives: r.redrives, redriven: r.redriven}
+	v := childView{status: r.status, start: r.start, stop: r.stop, redrives: r.redrives, redriven: r.redriven, items: 1}
 	return func(int) (childView, bool) { return v, true }, int(r.items)
 }
 

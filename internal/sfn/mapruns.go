@@ -348,6 +348,7 @@ type childView struct {
 	err, cause  *string
 	redrives    int64
 	redriven    time.Time
+	items       int64 // the items it processes: 1, or its batch's size
 }
 
 // child returns what the API shows of child i of r, as its record mr
@@ -358,7 +359,10 @@ func (r *mapRun) child(mr *engine.MapRun, i int) (childView, bool) {
 		return childView{}, false
 	}
 	c := childView{status: ch.Status.String(), start: ch.StartTime, stop: ch.StopTime, err: ch.Error, cause: ch.Cause,
-		redrives: ch.RedriveCount, redriven: ch.RedriveTime}
+		redrives: ch.RedriveCount, redriven: ch.RedriveTime, items: 1}
+	if mr.BatchSizes != nil {
+		c.items = int64(mr.BatchSizes[i])
+	}
 	switch {
 	case ch.PendingRedrive && r.status == "RUNNING":
 		c.status = "PENDING_REDRIVE"

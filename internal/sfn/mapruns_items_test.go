@@ -211,6 +211,9 @@ func checkMapItemsPhase(t *testing.T, e *sdkEnv, sm, runARN string, ph mapItemsP
 				if in.StatusFilter != "" && x.Status != in.StatusFilter {
 					t.Errorf("child %d is %s, listed for %s", i, x.Status, in.StatusFilter)
 				}
+				if x.ItemCount == nil || *x.ItemCount != 1 || x.RedriveCount == nil {
+					t.Errorf("child %d: itemCount %v, redriveCount %v; want 1 and a count", i, x.ItemCount, x.RedriveCount)
+				}
 				if x.StartDate == nil || (x.Status == types.ExecutionStatusRunning) != (x.StopDate == nil) {
 					t.Errorf("child %d (%s): start %v stop %v", i, x.Status, x.StartDate, x.StopDate)
 				}

@@ -419,6 +419,18 @@ export function analyze(g, events, executionStatus) {
       close(o, 'failed');
     }
   };
+  // A redrive resumes a failed Parallel or Map state without entering it
+  // again: its visit runs on.
+  const resumed = (type) => {
+    for (let i = visits.length - 1; i >= 0; i--) {
+      const x = visits[i];
+      if (typeOf(x.name) !== type || !x.redriven) continue;
+      Object.assign(x, { status: 'running', lastFailed: false, redriven: false, aborted: false });
+      open.push(x);
+      return x;
+    }
+    return null;
+  };
   const transitions = [];
   let ended = null;
 
@@ -456,9 +468,10 @@ export function analyze(g, events, executionStatus) {
       }
     } else if (t.startsWith('MapIteration')) {
       v = findUp(ev.previousEventId, (x) => x.name === d.name && x.status === 'running');
-    } else if (t.startsWith('ParallelState') || t.startsWith('MapState')) {
+    } else if (t.startsWith('ParallelState') || t.startsWith('MapState') || t.startsWith('MapRun')) {
       const want = t.startsWith('Parallel') ? 'Parallel' : 'Map';
-      v = findUp(ev.previousEventId, (x) => typeOf(x.name) === want && x.status === 'running');
+      v = findUp(ev.previousEventId, (x) => typeOf(x.name) === want && x.status === 'running') ||
+        (t === 'MapRunRedriven' || t.endsWith('Succeeded') ? resumed(want) : null);
     } else if (!t.startsWith('Execution')) {
       v = ev.previousEventId > 0 ? findUp(ev.previousEventId, () => true) : (open[open.length - 1] || null);
     }

@@ -377,8 +377,34 @@ func TestLocalDirectoryCode(t *testing.T) {
 	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"three 2"` {
 		t.Fatalf("after a __pycache__ change: got %s, want a warm \"three 2\"", out.Payload)
 	}
-	if err := os.RemoveAll(filepath.Join(src, "__pycache__")); err != nil {
+	// Nor does creating a skipped directory (newer than every file); a new
+	// file does, even one with an old modification time.
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(src, "app.py"), past, past); err != nil {
 		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"three 1"` {
+		t.Fatalf("after touching app.py: got %s, want a fresh \"three 1\"", out.Payload)
+	}
+	if err := os.Mkdir(filepath.Join(src, "node_modules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"three 2"` {
+		t.Fatalf("after creating node_modules: got %s, want a warm \"three 2\"", out.Payload)
+	}
+	if err := os.WriteFile(filepath.Join(src, "extra.py"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(src, "extra.py"), past, past); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.invoke(t, "local", `{}`); string(out.Payload) != `"three 1"` {
+		t.Fatalf("after adding a file: got %s, want a fresh \"three 1\"", out.Payload)
+	}
+	for _, name := range []string{"__pycache__", "node_modules", "extra.py"} {
+		if err := os.RemoveAll(filepath.Join(src, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if entries, _ := os.ReadDir(src); len(entries) != 1 {
 		t.Errorf("the local directory was written to: %d entries", len(entries))

@@ -269,5 +269,6 @@ func (c *compiler) choicePath(s string, at path) *jsonpath.Path {
 		}
 		return nil
 	}
+	c.referencePath(p)
 	return p
 }

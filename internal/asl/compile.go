@@ -76,6 +76,9 @@ type compiler struct {
 	// jsonataStates is what $states offers the expressions being compiled
 	// beyond input and context (see withStates).
 	jsonataStates statesFields
+	// current is the state whose variable references are being collected
+	// (see varrefs.go), nil outside states.
+	current *State
 }
 
 // machine compiles a States block: the top level (depth 0), a Parallel branch
@@ -325,6 +328,7 @@ func (c *compiler) compilePath(s string, at path, field string, reference bool) 
 		}
 		return nil
 	}
+	c.referencePath(p)
 	return p
 }
 

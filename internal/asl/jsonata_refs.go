@@ -75,8 +75,9 @@ func (c *compiler) withStates(available statesFields, compile func()) {
 }
 
 // checkJSONataReferences reports the references AWS refuses in src, an
-// expression that compiled. It needs an engine that returns parse trees
-// (jsonata.Parser); with another engine nothing is checked.
+// expression that compiled, and records the workflow variables it reads
+// (see varrefs.go). It needs an engine that returns parse trees
+// (jsonata.Parser); with another engine nothing is checked or recorded.
 func (c *compiler) checkJSONataReferences(src string, at path) {
 	p, ok := c.opts.JSONata.(jsonata.Parser)
 	if !ok {
@@ -89,6 +90,7 @@ func (c *compiler) checkJSONataReferences(src string, at path) {
 	for _, msg := range unsupportedReferences(root, c.jsonataStates) {
 		c.errorf(CodeUnsupportedJSONata, at, "%s", msg)
 	}
+	c.referenceExpr(root)
 }
 
 // unsupportedReferences returns AWS's messages for the references root

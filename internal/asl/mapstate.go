@@ -179,6 +179,7 @@ func (c *compiler) itemReader(s *State, v any, at path) *ItemReader {
 	}
 	r.Resource, _ = c.str(o, at, "Resource")
 	r.ReaderConfig, _ = o.Get("ReaderConfig")
+	c.readerConfigReferences(s, r.ReaderConfig)
 	r.Parameters = c.readerParams(s, o, at)
 	return r
 }

@@ -159,6 +159,10 @@ type State struct {
 	ItemReader                 *ItemReader
 	ResultWriter               *ResultWriter
 	Label                      string
+
+	// VariableReferences are the workflow variables the state's own fields
+	// read, sorted, each once; nil when none (see Machine.VariableReferences).
+	VariableReferences []string
 }
 
 // IsTerminal reports whether the state ends its machine (End, Succeed, Fail).

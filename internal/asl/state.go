@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"slices"
 	"strings"
 
 	"stepd/internal/intrinsic"
@@ -36,6 +37,18 @@ func (c *compiler) state(m *Machine, name string, v any, at path) *State {
 		}
 		s.QueryLanguage = ql
 	}
+	// The variable references found while compiling the state's fields
+	// are its own; those of nested states are theirs.
+	saved := c.current
+	c.current = s
+	c.stateBody(s, obj, at)
+	c.current = saved
+	slices.Sort(s.VariableReferences)
+	return s
+}
+
+// stateBody compiles the fields of a state of a known type.
+func (c *compiler) stateBody(s *State, obj *jsonv.Object, at path) {
 	c.stateFields(s, obj, at)
 	s.Comment, _ = c.str(obj, at, "Comment")
 	c.flow(s, obj, at)
@@ -63,7 +76,6 @@ func (c *compiler) state(m *Machine, name string, v any, at path) *State {
 	case TypeMap:
 		c.mapState(s, obj, at)
 	}
-	return s
 }
 
 // rootQL is the query language of the whole state machine: states inside
@@ -348,6 +360,7 @@ func (c *compiler) failField(s *State, obj *jsonv.Object, at path, name string) 
 				c.errorf(CodeSchema, at, "The value for the field '%sPath' must be a valid JSONPath or a valid intrinsic function call (%v)", name, err)
 			}
 			d.Call = call
+			c.referenceCall(call)
 		} else {
 			d.Path = c.compilePath(str, at.key(name+"Path"), name+"Path", false)
 		}

@@ -65,6 +65,7 @@ func (c *compiler) pathOrCall(s string, container path, field string) *Node {
 			c.errorf(CodeSchema, container, "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call (%v)", field, err)
 			return nil
 		}
+		c.referenceCall(call)
 		return &Node{Kind: NodeCall, Call: call, Source: s, Field: field}
 	}
 	p, err := jsonpath.Compile(s)
@@ -72,6 +73,7 @@ func (c *compiler) pathOrCall(s string, container path, field string) *Node {
 		c.errorf(CodeSchema, container, "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call (%v)", field, err)
 		return nil
 	}
+	c.referencePath(p)
 	return &Node{Kind: NodePath, Path: p, Source: s, Field: field}
 }
 

@@ -58,6 +58,8 @@ type DescribeActivityOutput struct {
 	ActivityArn  string     `json:"activityArn"`
 	Name         string     `json:"name"`
 	CreationDate *Timestamp `json:"creationDate"`
+	// EncryptionConfiguration is always AWS's default (see awsOwnedKey).
+	EncryptionConfiguration *EncryptionConfiguration `json:"encryptionConfiguration,omitempty"`
 }
 
 func (s *Service) getActivity(ctx context.Context, arn string) (*store.Activity, error) {
@@ -84,7 +86,7 @@ func (s *Service) DescribeActivity(ctx context.Context, in *ActivityInput) (*Des
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeActivityOutput{ActivityArn: a.ARN, Name: a.Name, CreationDate: ts(a.CreationDate)}, nil
+	return &DescribeActivityOutput{ActivityArn: a.ARN, Name: a.Name, CreationDate: ts(a.CreationDate), EncryptionConfiguration: awsOwnedKey()}, nil
 }
 
 // DeleteActivity deletes an activity.

@@ -639,7 +639,8 @@ func (s *Service) DescribeStateMachineForExecution(ctx context.Context, in *Desc
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeStateMachineForExecutionOutput{StateMachineArn: rec.StateMachineARN, Definition: rec.Definition, UpdateDate: ts(rec.StartDate)}
+	out := &DescribeStateMachineForExecutionOutput{StateMachineArn: rec.StateMachineARN, Definition: rec.Definition, UpdateDate: ts(rec.StartDate),
+		EncryptionConfiguration: awsOwnedKey(), VariableReferences: s.variableReferences(rec.Definition, string(rec.Type))}
 	if p, ok := parseARN(rec.StateMachineARN); ok {
 		out.Name = p.parts[0]
 	}

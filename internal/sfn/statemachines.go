@@ -78,6 +78,32 @@ type TracingConfiguration struct {
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
+// EncryptionConfiguration is how a state machine's or activity's data is
+// encrypted at rest.
+type EncryptionConfiguration struct {
+	KmsKeyId                     *string `json:"kmsKeyId,omitempty"`
+	KmsDataKeyReusePeriodSeconds *int64  `json:"kmsDataKeyReusePeriodSeconds,omitempty"`
+	Type                         string  `json:"type"`
+}
+
+// awsOwnedKey returns the encryption configuration describes report.
+// stepd encrypts nothing and keeps no encryptionConfiguration given on
+// create; AWS describes a resource created without one as encrypted with
+// an AWS-owned key (LocalStack's AWS-validated snapshots).
+func awsOwnedKey() *EncryptionConfiguration {
+	return &EncryptionConfiguration{Type: "AWS_OWNED_KEY"}
+}
+
+// variableReferences returns the workflow variables each state of a
+// definition reads, for describes (nil when none, or when the definition
+// does not compile).
+func (s *Service) variableReferences(definition, smType string) map[string][]string {
+	if m := s.compile(definition, smType).machine; m != nil {
+		return m.VariableReferences()
+	}
+	return nil
+}
+
 // logGroupARN matches a CloudWatch Logs log group ARN, with or without the
 // ":*" qualifier AWS requires.
 var logGroupARN = regexp.MustCompile(`^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[\w./#-]{1,512}(:\*)?$`)
@@ -287,6 +313,11 @@ type DescribeStateMachineOutput struct {
 	Label                *string               `json:"label,omitempty"`
 	RevisionId           *string               `json:"revisionId,omitempty"`
 	Description          *string               `json:"description,omitempty"`
+	// EncryptionConfiguration is always AWS's default (see awsOwnedKey).
+	EncryptionConfiguration *EncryptionConfiguration `json:"encryptionConfiguration,omitempty"`
+	// VariableReferences maps each state that reads workflow variables to
+	// their sorted names; absent when no state reads any.
+	VariableReferences map[string][]string `json:"variableReferences,omitempty"`
 }
 
 // stateMachineARN checks a state machine ARN (no version or alias) and
@@ -327,6 +358,8 @@ func (s *Service) DescribeStateMachine(ctx context.Context, in *DescribeStateMac
 		if v.Description != "" {
 			out.Description = &v.Description
 		}
+		out.EncryptionConfiguration = awsOwnedKey()
+		out.VariableReferences = s.variableReferences(v.Definition, string(sm.Type))
 		return out, nil
 	}
 	sm, err := s.store.GetStateMachine(ctx, arn)
@@ -348,6 +381,8 @@ func (s *Service) DescribeStateMachine(ctx context.Context, in *DescribeStateMac
 	if sm.Label != "" {
 		out.Label = &sm.Label
 	}
+	out.EncryptionConfiguration = awsOwnedKey()
+	out.VariableReferences = s.variableReferences(sm.Definition, string(sm.Type))
 	return out, nil
 }
 

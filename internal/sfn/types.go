@@ -196,4 +196,9 @@ type DescribeStateMachineForExecutionOutput struct {
 	MapRunArn            *string               `json:"mapRunArn,omitempty"`
 	Label                *string               `json:"label,omitempty"`
 	RevisionId           *string               `json:"revisionId,omitempty"`
+	// EncryptionConfiguration is always AWS's default (see awsOwnedKey).
+	EncryptionConfiguration *EncryptionConfiguration `json:"encryptionConfiguration,omitempty"`
+	// VariableReferences are those of the definition the execution runs
+	// (see DescribeStateMachineOutput).
+	VariableReferences map[string][]string `json:"variableReferences,omitempty"`
 }

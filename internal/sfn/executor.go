@@ -236,8 +236,18 @@ func (e *executor) resume(rec *store.Execution) error {
 			}
 		}
 	}
+	// The requests posted while no node drove it (a StopExecution, a
+	// task's answer) came before whatever fell due meanwhile: apply them
+	// first, then arm the timers and dispatch the tasks still pending.
+	e.drain(l)
+	l.mu.Lock()
+	if l.ended {
+		work = nil
+	} else {
+		work = l.x.PendingWork()
+	}
+	l.mu.Unlock()
 	e.run(l, work)
-	e.drain(l) // requests posted while no node drove it
 	return nil
 }
 
@@ -478,7 +488,13 @@ func (e *executor) fire(arn, id string) {
 	if l == nil {
 		return
 	}
-	if err := e.apply(l, func(now time.Time) *engine.Batch { return l.x.TimerFired(id, now) }); err != nil && !errors.Is(err, errNotLive) {
+	switch err := e.apply(l, func(now time.Time) *engine.Batch { return l.x.TimerFired(id, now) }); {
+	case err == nil, errors.Is(err, errNotLive):
+	case errors.Is(err, store.ErrConflict):
+		// Another node has taken the execution over (this one lost its
+		// lease, say while paused): it drives the timer now.
+		e.s.log.Warn("timer: the execution moved to another node", "execution", arn, "timer", id)
+	default:
 		e.s.log.Error("timer", "execution", arn, "timer", id, "err", err)
 	}
 }

@@ -69,7 +69,7 @@ func (s *Service) reservedConcurrency(except string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for name, fn := range s.functions {
-		if r := fn.def.Load().rec.ReservedConcurrency; r != nil && name != except {
+		if r := fn.reserved.Load(); r != nil && name != except {
 			reserved += *r
 		}
 	}

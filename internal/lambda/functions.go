@@ -184,12 +184,11 @@ func (s *Service) GetFunction(_ context.Context, name, qualifier string, codeURL
 		out.Code.Location = codeURL(fn.name + ":" + def.version())
 	}
 	// Tags and reserved concurrency are the function's, whatever version.
-	rec := fn.def.Load().rec
 	if t := fn.tagMap(); len(t) > 0 {
 		out.Tags = maps.Clone(t)
 	}
-	if rec.ReservedConcurrency != nil {
-		out.Concurrency = &Concurrency{ReservedConcurrentExecutions: *rec.ReservedConcurrency}
+	if r := fn.reserved.Load(); r != nil {
+		out.Concurrency = &Concurrency{ReservedConcurrentExecutions: *r}
 	}
 	return out, nil
 }
@@ -375,9 +374,6 @@ func (s *Service) update(ctx context.Context, name, revision string, publish boo
 	}
 	fn.def.Store(def)
 	fn.pub.Store(pub)
-	if rec.ReservedConcurrency != old.rec.ReservedConcurrency {
-		fn.pool.setLimit(s.limitFor(&rec))
-	}
 	fn.pool.retire()
 	if publish && out != def {
 		s.log.Info("function version published", "function", fn.name, "version", out.version())
@@ -528,12 +524,11 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, name string, reser
 	if reserved < 0 {
 		return 0, errValidation(reserved, "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")
 	}
-	_, err := s.update(ctx, name, "", false, func(rec *FunctionRecord) error {
-		if accountConcurrency-s.reservedConcurrency(rec.Config.FunctionName)-reserved < minUnreservedConcurrency {
+	n := reserved
+	err := s.changeReserved(ctx, name, &n, func(fn *function) error {
+		if accountConcurrency-s.reservedConcurrency(fn.name)-reserved < minUnreservedConcurrency {
 			return errInvalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedConcurrency)
 		}
-		n := reserved
-		rec.ReservedConcurrency = &n
 		return nil
 	})
 	return reserved, err
@@ -546,7 +541,7 @@ func (s *Service) GetFunctionConcurrency(_ context.Context, name string) (*int, 
 	if err != nil {
 		return nil, err
 	}
-	if r := fn.def.Load().rec.ReservedConcurrency; r != nil {
+	if r := fn.reserved.Load(); r != nil {
 		n := *r
 		return &n, nil
 	}
@@ -555,11 +550,32 @@ func (s *Service) GetFunctionConcurrency(_ context.Context, name string) (*int, 
 
 // DeleteFunctionConcurrency removes a function's reserved concurrency.
 func (s *Service) DeleteFunctionConcurrency(ctx context.Context, name string) error {
-	_, err := s.update(ctx, name, "", false, func(rec *FunctionRecord) error {
-		rec.ReservedConcurrency = nil
-		return nil
-	})
-	return err
+	return s.changeReserved(ctx, name, nil, nil)
+}
+
+// changeReserved sets (nil: removes) a function's reserved concurrency,
+// once check, when given, accepts it, and saves it. It is not part of the
+// function's definition: its revision stays, and its warm environments
+// stay warm (beyond a lower limit, the idle ones are closed).
+func (s *Service) changeReserved(ctx context.Context, name string, reserved *int, check func(*function) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	fn, err := s.lookupLatest(name)
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(fn); err != nil {
+			return err
+		}
+	}
+	prev := fn.reserved.Swap(reserved)
+	if err := s.save(ctx, fn, fn.def.Load().rec, fn.pub.Load()); err != nil {
+		fn.reserved.Store(prev)
+		return err
+	}
+	fn.pool.setLimit(s.limitFor(fn))
+	return nil
 }
 
 // checkJSON rejects an invoke payload that is not JSON, as the Lambda API

@@ -146,6 +146,48 @@ func TestAPIErrors(t *testing.T) {
 	}
 }
 
+// TestConcurrencyKeepsWarm: reserved concurrency is not part of the
+// function's definition: setting or removing it keeps the revision and the
+// warm environment, and it survives a restart.
+func TestConcurrencyKeepsWarm(t *testing.T) {
+	needTool(t, "python3")
+	ctx := context.Background()
+	b := newTestService(t, Options{})
+	b.create(t, fnSpec{name: "warm", runtime: "python3.12", handler: "app.handler", files: map[string]string{
+		"app.py": "n = 0\ndef handler(e, c):\n    global n\n    n += 1\n    return n\n"}})
+	before, err := b.svc.GetFunctionConfiguration(ctx, "warm", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		change func() error
+		want   string
+	}{
+		{func() error { return nil }, "1"},
+		{func() error { _, err := b.svc.PutFunctionConcurrency(ctx, "warm", 5); return err }, "2"},
+		{func() error { return b.svc.DeleteFunctionConcurrency(ctx, "warm") }, "3"},
+		{func() error { _, err := b.svc.PutFunctionConcurrency(ctx, "warm", 3); return err }, "4"},
+	}
+	for i, st := range steps {
+		if err := st.change(); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.invoke(t, "warm", `{}`); string(out.Payload) != st.want {
+			t.Fatalf("invoke %d: %s, want %s (a warm environment)", i, out.Payload, st.want)
+		}
+	}
+	if after, err := b.svc.GetFunctionConfiguration(ctx, "warm", ""); err != nil || after.RevisionID != before.RevisionID {
+		t.Errorf("the revision changed: %v %s, was %s", err, after.RevisionID, before.RevisionID)
+	}
+	if err := b.svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b = newTestService(t, Options{DataDir: b.dir})
+	if r, err := b.svc.GetFunctionConcurrency(ctx, "warm"); err != nil || r == nil || *r != 3 {
+		t.Errorf("after a restart: %v %v, want 3", r, err)
+	}
+}
+
 // TestCreateFunctionByARN: CreateFunction takes an ARN or a partial ARN
 // of this region and account as the name.
 func TestCreateFunctionByARN(t *testing.T) {

@@ -139,7 +139,11 @@ type function struct {
 	// in its record's EventInvokeConfigs); like tags, not part of a
 	// definition.
 	eventConfigs atomic.Pointer[map[string]*EventInvokeConfig]
-	pool         *pool
+	// reserved is the reserved concurrency, nil when unset (saved in its
+	// record's ReservedConcurrentExecutions); like tags, not part of a
+	// definition, so setting it keeps environments warm.
+	reserved atomic.Pointer[int]
+	pool     *pool
 
 	mu          sync.Mutex // guards pool state and the invocation records
 	invocations []Invocation
@@ -231,13 +235,15 @@ func (s *Service) newFunction(def *definition) *function {
 	fn.tags.Store(&tags)
 	configs := maps.Clone(def.rec.EventInvokeConfigs)
 	fn.eventConfigs.Store(&configs)
-	fn.pool = newPool(s, fn, s.limitFor(def.rec))
+	fn.reserved.Store(def.rec.ReservedConcurrency)
+	fn.pool = newPool(s, fn, s.limitFor(fn))
 	return fn
 }
 
-func (s *Service) limitFor(rec *FunctionRecord) int {
-	if rec.ReservedConcurrency != nil {
-		return *rec.ReservedConcurrency
+// limitFor is how many environments fn may run at once.
+func (s *Service) limitFor(fn *function) int {
+	if r := fn.reserved.Load(); r != nil {
+		return *r
 	}
 	return s.opts.DefaultConcurrency
 }

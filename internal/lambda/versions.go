@@ -116,7 +116,7 @@ func (fn *function) tagMap() map[string]string {
 // aliases.
 func (s *Service) save(ctx context.Context, fn *function, latest *FunctionRecord, pub *published) error {
 	rec := *latest
-	rec.Tags, rec.EventInvokeConfigs = nil, nil
+	rec.Tags, rec.EventInvokeConfigs, rec.ReservedConcurrency = nil, nil, fn.reserved.Load()
 	if t := fn.tagMap(); len(t) > 0 {
 		rec.Tags = t
 	}

@@ -160,9 +160,21 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func(map[st
 	if tags == nil {
 		return userError("InvalidParameterValueException", http.StatusBadRequest, "A function may have at most 50 tags.")
 	}
-	prev := fn.tags.Swap(&tags)
+	return s.saveAside(ctx, fn, func() func() {
+		prev := fn.tags.Swap(&tags)
+		return func() { fn.tags.Store(prev) }
+	})
+}
+
+// saveAside saves a change to what a function keeps beside its definition
+// (tags, event invoke configurations, reserved concurrency), so that the
+// change leaves its revision and its warm environments alone. apply makes
+// the change and returns how to undo it should the save fail. The caller
+// holds writeMu.
+func (s *Service) saveAside(ctx context.Context, fn *function, apply func() (undo func())) error {
+	undo := apply()
 	if err := s.save(ctx, fn, fn.def.Load().rec, fn.pub.Load()); err != nil {
-		fn.tags.Store(prev)
+		undo()
 		return err
 	}
 	return nil

@@ -148,12 +148,10 @@ func (s *Service) changeEventConfigs(ctx context.Context, fn *function, change f
 	if err := change(configs); err != nil {
 		return err
 	}
-	prev := fn.eventConfigs.Swap(&configs)
-	if err := s.save(ctx, fn, fn.def.Load().rec, fn.pub.Load()); err != nil {
-		fn.eventConfigs.Store(prev)
-		return err
-	}
-	return nil
+	return s.saveAside(ctx, fn, func() func() {
+		prev := fn.eventConfigs.Swap(&configs)
+		return func() { fn.eventConfigs.Store(prev) }
+	})
 }
 
 // GetFunctionEventInvokeConfig returns the event invoke configuration of a

@@ -569,13 +569,14 @@ func (s *Service) changeReserved(ctx context.Context, name string, reserved *int
 			return err
 		}
 	}
-	prev := fn.reserved.Swap(reserved)
-	if err := s.save(ctx, fn, fn.def.Load().rec, fn.pub.Load()); err != nil {
-		fn.reserved.Store(prev)
-		return err
+	err = s.saveAside(ctx, fn, func() func() {
+		prev := fn.reserved.Swap(reserved)
+		return func() { fn.reserved.Store(prev) }
+	})
+	if err == nil {
+		fn.pool.setLimit(s.limitFor(fn))
 	}
-	fn.pool.setLimit(s.limitFor(fn))
-	return nil
+	return err
 }
 
 // checkJSON rejects an invoke payload that is not JSON, as the Lambda API

@@ -22,6 +22,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"stepd/internal/server"
+	"stepd/internal/server/servertest"
 )
 
 const testRole = "arn:aws:iam::123456789012:role/x"
@@ -54,20 +55,7 @@ func startStepd(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("server did not stop")
-		}
-	})
+	servertest.Run(t, srv)
 	return srv.URL()
 }
 

@@ -1,17 +1,15 @@
 package console_test
 
 import (
-	"context"
-	"errors"
 	"io"
 	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"stepd/internal/console"
 	"stepd/internal/server"
+	"stepd/internal/server/servertest"
 )
 
 // startServer runs a stepd server (memory store) until the test ends.
@@ -21,31 +19,8 @@ func startServer(t *testing.T) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("server: %v", err)
-		}
-	})
-	// Run starts serving after the Step Functions service recovers; wait
-	// until the listener answers.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(srv.URL() + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return srv
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not answer /health: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling the listener until it is up
-	}
+	servertest.Run(t, srv)
+	return srv
 }
 
 func get(t *testing.T, method, url string) (*http.Response, string) {

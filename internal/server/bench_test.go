@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"stepd/internal/server/servertest"
 	"stepd/internal/sfn"
 )
 
@@ -23,28 +24,8 @@ func benchServer(b *testing.B) *Server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	b.Cleanup(func() { cancel(); <-done })
-	waitHealthy(b, srv.URL())
+	servertest.Run(b, srv)
 	return srv
-}
-
-func waitHealthy(tb testing.TB, url string) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(url + "/health")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond) // the listener comes up in Run
-	}
 }
 
 // BenchmarkStartExecutionHTTP measures StartExecution requests per second

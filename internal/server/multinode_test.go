@@ -15,6 +15,8 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/jackc/pgx/v5"
+
+	"stepd/internal/server/servertest"
 )
 
 // postgresDSN returns the DSN of a fresh schema in the test PostgreSQL
@@ -72,27 +74,7 @@ func startNode(t *testing.T, name, dsn string) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("node %s: %v", name, err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("node %s did not stop", name)
-		}
-	}
-	t.Cleanup(stop)
-	waitHealthy(t, srv.URL())
+	stop := servertest.Run(t, srv)
 	return &node{srv: srv, stop: stop, c: sfnClient(t, srv.URL())}
 }
 

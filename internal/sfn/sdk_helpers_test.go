@@ -22,6 +22,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"stepd/internal/server"
+	"stepd/internal/server/servertest"
 )
 
 // sdkRole is the role ARN the SDK tests' state machines run with.
@@ -111,20 +112,7 @@ func newSDKEnv(t *testing.T, store string) *sdkEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("stepd serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("stepd serve did not stop")
-		}
-	})
+	servertest.Run(t, srv)
 	c := sdk.New(sdk.Options{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),

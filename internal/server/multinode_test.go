@@ -2,64 +2,18 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/server/servertest"
+	"stepd/internal/store/postgres/pgtest"
 )
-
-// postgresDSN returns the DSN of a fresh schema in the test PostgreSQL
-// (STEPD_TEST_POSTGRES, or the database scripts/postgres.sh creates), dropped
-// when t ends; it skips t when no server answers.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("STEPD_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Skipf("no PostgreSQL at %s (%v): run scripts/postgres.sh, or set STEPD_TEST_POSTGRES", redact(base), err)
-	}
-	_ = conn.Close(ctx)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "stepd_server_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // node is one stepd process of a fleet, run in this test process.
 type node struct {
@@ -131,7 +85,7 @@ func checkHistory(t *testing.T, c *sdk.Client, arn string) []types.HistoryEventT
 // node creates the other sees, and when a node stops, the other finishes
 // the executions it was driving, with whole histories.
 func TestMultiNodeFailover(t *testing.T) {
-	dsn := postgresDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	a := startNode(t, "node-a", dsn)
 	b := startNode(t, "node-b", dsn)
 	ctx := context.Background()
@@ -181,7 +135,7 @@ func TestMultiNodeFailover(t *testing.T) {
 // executions another node drives, and stops them there: the requests reach
 // the owner through the database.
 func TestMultiNodeRequests(t *testing.T) {
-	dsn := postgresDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	a := startNode(t, "node-a", dsn)
 	b := startNode(t, "node-b", dsn)
 	ctx := context.Background()

@@ -2,11 +2,8 @@ package sfn_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,12 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/jackc/pgx/v5"
 
 	"stepd/internal/sfn"
 	"stepd/internal/store"
 	"stepd/internal/store/memstore"
 	"stepd/internal/store/postgres"
+	"stepd/internal/store/postgres/pgtest"
 	"stepd/internal/store/sqlite"
 )
 
@@ -29,40 +26,6 @@ import (
 const deletingDef = `{"StartAt": "W", "States": {
 	"W": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "P"},
 	"P": {"Type": "Pass", "End": true}}}`
-
-// pgForTest returns a DSN of the test PostgreSQL with a fresh schema
-// (dropped when t ends), or skips t.
-func pgForTest(t *testing.T) (string, string) {
-	t.Helper()
-	dsn := os.Getenv("STEPD_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Skipf("no PostgreSQL at STEPD_TEST_POSTGRES: %v", err)
-	}
-	_ = conn.Close(ctx)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "stepd_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return dsn, schema
-}
 
 // startService starts a service on st as node, stopped when t ends (before
 // the store closes).
@@ -113,7 +76,7 @@ func TestDeleteStateMachineWithRunningExecutions(t *testing.T) {
 			return [2]*sfn.Service{svc, svc}
 		}},
 		{"postgres two nodes", func(t *testing.T) [2]*sfn.Service {
-			dsn, schema := pgForTest(t)
+			dsn, schema := pgtest.DSN(t), pgtest.Schema(t)
 			var out [2]*sfn.Service
 			for i, node := range []string{"n1", "n2"} {
 				st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})

@@ -2,12 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,76 +12,17 @@ import (
 	"stepd/internal/store"
 	"stepd/internal/store/memstore"
 	"stepd/internal/store/postgres"
+	"stepd/internal/store/postgres/pgtest"
 	"stepd/internal/store/storetest"
 )
 
-// EnvDSN names the environment variable with the DSN of the PostgreSQL the
-// tests use; without it they try the database scripts/postgres.sh creates.
-const EnvDSN = "STEPD_TEST_POSTGRES"
-
-// defaultDSN is what scripts/postgres.sh prints.
-const defaultDSN = "postgres://stepd:stepd@127.0.0.1:5432/stepd?sslmode=disable"
-
 var quiet = slog.New(slog.DiscardHandler)
-
-var (
-	reachOnce sync.Once
-	reachDSN  string
-	reachErr  error
-)
-
-// dsn returns the test database's DSN, or skips t when no server answers.
-func dsn(t testing.TB) string {
-	t.Helper()
-	reachOnce.Do(func() {
-		reachDSN = os.Getenv(EnvDSN)
-		if reachDSN == "" {
-			reachDSN = defaultDSN
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, reachDSN)
-		if err != nil {
-			reachErr = err
-			return
-		}
-		reachErr = conn.Ping(ctx)
-		_ = conn.Close(ctx)
-	})
-	if reachErr != nil {
-		t.Skipf("no PostgreSQL at %s (%v): run scripts/postgres.sh, or set %s to a DSN", reachDSN, reachErr, EnvDSN)
-	}
-	return reachDSN
-}
-
-// freshSchema returns the name of a new schema that is dropped when t ends.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "stepd_test_" + hex.EncodeToString(b[:])
-	url := dsn(t)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
 
 // open opens a store on a fresh schema (which goes when t ends).
 func open(t testing.TB, opts postgres.Options) *postgres.Store {
 	t.Helper()
-	url := dsn(t)
-	opts.Schema = freshSchema(t)
+	url := pgtest.DSN(t)
+	opts.Schema = pgtest.Schema(t)
 	if opts.Logger == nil {
 		opts.Logger = quiet
 	}
@@ -100,7 +37,7 @@ func open(t testing.TB, opts postgres.Options) *postgres.Store {
 }
 
 func TestStore(t *testing.T) {
-	dsn(t)
+	pgtest.DSN(t)
 	for _, c := range []struct {
 		name string
 		opts postgres.Options
@@ -115,7 +52,7 @@ func TestStore(t *testing.T) {
 					// A second node on the same schema.
 					opts := c.opts
 					opts.Schema, opts.Logger, opts.MaxConns = s.(*postgres.Store).Schema(), quiet, 4
-					p, err := postgres.Open(t.Context(), dsn(t), opts)
+					p, err := postgres.Open(t.Context(), pgtest.DSN(t), opts)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -146,7 +83,7 @@ func BenchmarkStore(b *testing.B) {
 // TestModel runs random operation sequences against the PostgreSQL store
 // and a memstore, which must agree on every result.
 func TestModel(t *testing.T) {
-	dsn(t)
+	pgtest.DSN(t)
 	storetest.RunModel(t, func() store.Store { return memstore.New() },
 		func(t *testing.T) store.Store { return open(t, postgres.Options{}) }, 4, 1000)
 }
@@ -182,7 +119,7 @@ func TestListenerReconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := pgx.Connect(t.Context(), dsn(t))
+	admin, err := pgx.Connect(t.Context(), pgtest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
